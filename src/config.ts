@@ -1,0 +1,121 @@
+import { DEFAULT_EMERGENCY_NUMBERS } from './domain';
+
+/**
+ * Every setting coachline reads from the environment, in one place. Each entry names
+ * its variable, default and meaning; `.env.example` documents the same list.
+ */
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, def: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? def : v;
+}
+
+function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function list(env: Env, name: string, def: readonly string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined) return [...def];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export interface Config {
+  logLevel: string;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  redis: { url: string; keyPrefix: string; timelineTtlSec: number; lockTtlSec: number };
+  directoryFile: string | undefined;
+  drachtio: { host: string; port: number; secret: string };
+  freeswitch: { hosts: string[]; port: number; password: string; listenAddress: string; listenPort: number };
+  sip: {
+    /** Host put in auto-answer headers and used as the app's SIP domain. */
+    domain: string;
+    /** Source addresses (IP or CIDR) of the carrier trunks. */
+    trunkAcl: string[];
+    /** Where outbound calls and remote supervisor numbers are sent (sip:host:port). */
+    trunkUri: string | undefined;
+    /** Source addresses allowed to place agent calls without registering. */
+    agentAcl: string[];
+    /** URI inbound calls go to when no agent is available or answers (else 480). */
+    fallbackUri: string | undefined;
+    agentRingTimeoutSec: number;
+    registerMaxExpiresSec: number;
+  };
+  media: { holdMusic: string; ringback: string; notifyTone: string; confirmPrompt: string; conferenceProfile: string };
+  emergencyNumbers: string[];
+  supervision: { confirmTimeoutSec: number; defaultRingTimeoutSec: number };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    logLevel: str(env, 'LOG_LEVEL', 'info'),
+    http: {
+      host: str(env, 'HTTP_HOST', '0.0.0.0'),
+      port: int(env, 'HTTP_PORT', 3000, 0, 65535),
+      bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 65536, 1024),
+    },
+    redis: {
+      url: str(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
+      keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'coachline:'),
+      timelineTtlSec: int(env, 'TIMELINE_TTL_SEC', 86400, 60),
+      lockTtlSec: int(env, 'LOCK_TTL_SEC', 30, 5),
+    },
+    directoryFile: env.DIRECTORY_FILE || undefined,
+    drachtio: {
+      host: str(env, 'DRACHTIO_HOST', '127.0.0.1'),
+      port: int(env, 'DRACHTIO_PORT', 9022, 1, 65535),
+      secret: str(env, 'DRACHTIO_SECRET', 'cymru'),
+    },
+    freeswitch: {
+      hosts: list(env, 'FREESWITCH_HOSTS', ['127.0.0.1']),
+      port: int(env, 'FREESWITCH_PORT', 8021, 1, 65535),
+      password: str(env, 'FREESWITCH_PASSWORD', 'ClueCon'),
+      listenAddress: str(env, 'FSMRF_LISTEN_ADDRESS', '127.0.0.1'),
+      listenPort: int(env, 'FSMRF_LISTEN_PORT', 8085, 1, 65535),
+    },
+    sip: {
+      domain: str(env, 'SIP_DOMAIN', '127.0.0.1'),
+      trunkAcl: list(env, 'TRUNK_ACL', []),
+      trunkUri: env.TRUNK_URI || undefined,
+      agentAcl: list(env, 'AGENT_ACL', []),
+      fallbackUri: env.FALLBACK_URI || undefined,
+      agentRingTimeoutSec: int(env, 'AGENT_RING_TIMEOUT_SEC', 20, 1, 600),
+      registerMaxExpiresSec: int(env, 'REGISTER_MAX_EXPIRES_SEC', 3600, 60, 86400),
+    },
+    media: {
+      holdMusic: str(env, 'HOLD_MUSIC', 'local_stream://moh'),
+      ringback: str(env, 'RINGBACK', 'tone_stream://%(2000,4000,440,480);loops=-1'),
+      notifyTone: str(env, 'NOTIFY_TONE', 'tone_stream://%(120,60,1400);%(120,0,1400)'),
+      confirmPrompt: str(env, 'CONFIRM_PROMPT', 'tone_stream://%(300,200,660,880);loops=3'),
+      conferenceProfile: str(env, 'CONFERENCE_PROFILE', 'coachline'),
+    },
+    emergencyNumbers: list(env, 'EMERGENCY_NUMBERS', DEFAULT_EMERGENCY_NUMBERS),
+    supervision: {
+      confirmTimeoutSec: int(env, 'CONFIRM_TIMEOUT_SEC', 10, 1, 120),
+      defaultRingTimeoutSec: int(env, 'SUPERVISOR_RING_TIMEOUT_SEC', 30, 5, 300),
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { Call, findParticipant } from './call';
+import { SupervisionMode } from './directory';
+import { TalkGroup, customerIsRinging, customerIsWaiting, groupOf, talkGroups } from './talk-groups';
+
+/**
+ * The hearing matrix: for every conference member, whose voice reaches their ear
+ * (SPEC §3). Members are the call's connected participants and the supervisors whose
+ * sessions are active (joined); keys are participant ids and session ids.
+ */
+
+export type Sound = 'hold_music' | 'ringback' | 'notify_tone';
+
+/** A sound played to one member only. Loops run until removed; a one-shot plays once when it appears. */
+export interface Play {
+  member: string;
+  sound: Sound;
+  loop: boolean;
+}
+
+export interface HearingMatrix {
+  /** Sorted member keys. */
+  members: string[];
+  /** listener → sorted speakers the listener hears. Nobody hears themselves. */
+  hears: Record<string, string[]>;
+  plays: Play[];
+}
+
+/** A supervision session as the media plan sees it: only active (joined) sessions are members. */
+export interface JoinedSupervisor {
+  sessionId: string;
+  mode: SupervisionMode;
+  /** Participant id of the monitored/coached/barged participant. */
+  target: string;
+  /** Play the notify tone to the coached agent (SPEC §5 rule 7). */
+  notify: boolean;
+}
+
+export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor[]): HearingMatrix {
+  const groups = talkGroups(call);
+  const participantKeys = groups.flatMap((g) => g.members);
+  // A session whose target is not connected has nothing to join; the session layer ends it.
+  const joined = supervisors.filter((s) => groupOf(groups, s.target) !== undefined);
+  const members = [...participantKeys, ...joined.map((s) => s.sessionId)].sort();
+  const hears = new Map<string, Set<string>>(members.map((m) => [m, new Set<string>()]));
+  const hear = (listener: string, speaker: string): void => {
+    if (listener !== speaker) hears.get(listener)?.add(speaker);
+  };
+
+  // A barging supervisor joins the target's talk group openly, so it counts as a
+  // member of that group for everyone listening to the group.
+  const bargersOf = (group: TalkGroup): string[] =>
+    joined.filter((s) => s.mode === 'barge' && group.members.includes(s.target)).map((s) => s.sessionId);
+
+  for (const group of groups) {
+    const talkers = [...group.members, ...bargersOf(group)];
+    for (const l of talkers) for (const s of talkers) hear(l, s);
+  }
+
+  for (const s of joined) {
+    const group = groupOf(groups, s.target)!;
+    // Every mode hears the target's talk group, barging supervisors included.
+    for (const speaker of [...group.members, ...bargersOf(group)]) hear(s.sessionId, speaker);
+    // Coach: heard by the target agent only. The customer must never hear a coach.
+    if (s.mode === 'coach') hear(s.target, s.sessionId);
+    // Monitor: heard by nobody. Barge: handled with the group above.
+  }
+
+  const plays: Play[] = [];
+  for (const group of groups) {
+    const waiting = customerIsWaiting(call, group);
+    const ringing = customerIsRinging(call, group);
+    for (const m of group.members) {
+      if (findParticipant(call, m)?.kind !== 'external') continue;
+      if (waiting) plays.push({ member: m, sound: 'hold_music', loop: true });
+      if (ringing) plays.push({ member: m, sound: 'ringback', loop: true });
+    }
+  }
+  for (const s of joined) {
+    if (s.mode === 'coach' && s.notify) plays.push({ member: s.target, sound: 'notify_tone', loop: false });
+  }
+  plays.sort((a, b) => (a.member + a.sound).localeCompare(b.member + b.sound));
+
+  return {
+    members,
+    hears: Object.fromEntries(members.map((m) => [m, [...hears.get(m)!].sort()])),
+    plays,
+  };
+}
+
+export function hearsVoice(matrix: HearingMatrix, listener: string, speaker: string): boolean {
+  return matrix.hears[listener]?.includes(speaker) ?? false;
+}

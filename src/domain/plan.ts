@@ -1,0 +1,205 @@
+import { HearingMatrix, Play, Sound } from './hearing';
+
+/**
+ * Compiles a hearing matrix to mod_conference controls and diffs two compiled plans
+ * into the ordered commands that turn one into the other.
+ *
+ * mod_conference semantics (verified on real media, see FREESWITCH-NOTES.md):
+ *   mute X              nobody hears X
+ *   deaf X              X hears nobody
+ *   relate X Y nohear   X stops hearing Y     } one relation per ordered pair, held by X;
+ *   relate X Y nospeak  Y stops hearing X     } setting it again replaces it; clear removes it
+ *   play FILE X         FILE mixed into what X alone hears
+ */
+
+export interface MemberFlags {
+  mute: boolean;
+  deaf: boolean;
+}
+
+/** A relation held by `from` toward `to`. Always from < to (key order): one per pair. */
+export interface Relation {
+  from: string;
+  to: string;
+  /** `from` does not hear `to`. */
+  nohear: boolean;
+  /** `to` does not hear `from`. */
+  nospeak: boolean;
+}
+
+export interface CompiledPlan {
+  members: Record<string, MemberFlags>;
+  /** keyed by `${from}>${to}` */
+  relations: Record<string, Relation>;
+  /** keyed by `${member}:${sound}` */
+  plays: Record<string, Play>;
+}
+
+export const EMPTY_PLAN: CompiledPlan = { members: {}, relations: {}, plays: {} };
+
+export const relationKey = (from: string, to: string): string => `${from}>${to}`;
+const playKey = (p: Play): string => `${p.member}:${p.sound}`;
+
+export function compilePlan(matrix: HearingMatrix): CompiledPlan {
+  const { members } = matrix;
+  const hears = (l: string, s: string): boolean => matrix.hears[l]?.includes(s) ?? false;
+  const playsTo = new Set(matrix.plays.map((p) => p.member));
+  const alone = members.length < 2;
+
+  const flags: Record<string, MemberFlags> = {};
+  for (const m of members) {
+    const others = members.filter((o) => o !== m);
+    flags[m] = {
+      mute: !alone && others.every((o) => !hears(o, m)),
+      // A member with a sound of its own is never made deaf: deaf would silence the
+      // sound too, so its isolation is built from relations instead.
+      deaf: !alone && !playsTo.has(m) && others.every((o) => !hears(m, o)),
+    };
+  }
+
+  const relations: Record<string, Relation> = {};
+  for (const a of members) {
+    for (const b of members) {
+      if (a >= b) continue;
+      // Pairs already silenced by a flag need no relation.
+      const nohear = !hears(a, b) && !flags[b]!.mute && !flags[a]!.deaf;
+      const nospeak = !hears(b, a) && !flags[a]!.mute && !flags[b]!.deaf;
+      if (nohear || nospeak) relations[relationKey(a, b)] = { from: a, to: b, nohear, nospeak };
+    }
+  }
+
+  const plays: Record<string, Play> = {};
+  for (const p of matrix.plays) plays[playKey(p)] = { ...p };
+  return { members: flags, relations, plays };
+}
+
+// ---- steps and their order ----
+
+export type PlanStep =
+  | { op: 'mute' | 'unmute' | 'deaf' | 'undeaf'; member: string }
+  | { op: 'relate'; from: string; to: string; nohear: boolean; nospeak: boolean }
+  | { op: 'play'; member: string; sound: Sound }
+  | { op: 'stop'; member: string; sound: Sound };
+
+/**
+ * Flags a member joins with, so that no audio leaks before the diff's relations are in
+ * place: muted if anyone must not hear it, deaf if it must not hear someone. The diff
+ * then lifts what the plan does not need.
+ */
+export function joinFlags(plan: CompiledPlan, member: string): MemberFlags {
+  const f = plan.members[member];
+  if (!f) throw new Error(`member ${member} is not in the plan`);
+  const rels = Object.values(plan.relations);
+  return {
+    mute: f.mute || rels.some((r) => (r.from === member && r.nospeak) || (r.to === member && r.nohear)),
+    deaf: f.deaf || rels.some((r) => (r.from === member && r.nohear) || (r.to === member && r.nospeak)),
+  };
+}
+
+/** `a` as FreeSWITCH has it once every member new in `b` has joined with its joinFlags. */
+export function withJoins(a: CompiledPlan, b: CompiledPlan): CompiledPlan {
+  const members = { ...a.members };
+  for (const m of Object.keys(b.members)) if (!members[m]) members[m] = joinFlags(b, m);
+  return { ...a, members };
+}
+
+/**
+ * The ordered steps that take conference state `a` to `b`:
+ *   1. restrictions (mute, deaf, relations gaining a block) — nobody gains an ear first;
+ *   2. sounds stopped, then sounds started;
+ *   3. permissions (relations losing a block, unmute, undeaf).
+ * So while the steps run, nobody hears anyone they hear in neither `a` nor `b`.
+ * Members new in `b` are assumed to have joined with joinFlags(b); members gone from
+ * `b` have left, and nothing is sent about them (relations toward a departed member
+ * are inert in FreeSWITCH; those it held left with it).
+ */
+export function diffPlans(a: CompiledPlan, b: CompiledPlan): PlanStep[] {
+  const from = withJoins(a, b);
+  const present = (m: string): boolean => m in b.members;
+  const restrict: PlanStep[] = [];
+  const permit: PlanStep[] = [];
+  const stops: PlanStep[] = [];
+  const starts: PlanStep[] = [];
+
+  for (const m of Object.keys(b.members).sort()) {
+    const was = from.members[m]!;
+    const will = b.members[m]!;
+    if (!was.mute && will.mute) restrict.push({ op: 'mute', member: m });
+    if (!was.deaf && will.deaf) restrict.push({ op: 'deaf', member: m });
+    if (was.mute && !will.mute) permit.push({ op: 'unmute', member: m });
+    if (was.deaf && !will.deaf) permit.push({ op: 'undeaf', member: m });
+  }
+
+  const relKeys = new Set([...Object.keys(from.relations), ...Object.keys(b.relations)]);
+  for (const k of [...relKeys].sort()) {
+    const was = from.relations[k];
+    const will = b.relations[k];
+    const pair = (was ?? will)!;
+    if (!present(pair.from) || !present(pair.to)) continue;
+    const wasNohear = was?.nohear ?? false;
+    const wasNospeak = was?.nospeak ?? false;
+    const willNohear = will?.nohear ?? false;
+    const willNospeak = will?.nospeak ?? false;
+    if (wasNohear === willNohear && wasNospeak === willNospeak) continue;
+    const gains = (willNohear && !wasNohear) || (willNospeak && !wasNospeak);
+    const loses = (wasNohear && !willNohear) || (wasNospeak && !willNospeak);
+    // A relation that both gains and loses a block is set to the union first.
+    if (gains) {
+      restrict.push({ op: 'relate', from: pair.from, to: pair.to, nohear: wasNohear || willNohear, nospeak: wasNospeak || willNospeak });
+    }
+    if (loses) permit.push({ op: 'relate', from: pair.from, to: pair.to, nohear: willNohear, nospeak: willNospeak });
+  }
+
+  for (const k of Object.keys(from.plays).sort()) {
+    const p = from.plays[k]!;
+    if (!b.plays[k] && p.loop && present(p.member)) stops.push({ op: 'stop', member: p.member, sound: p.sound });
+  }
+  for (const k of Object.keys(b.plays).sort()) {
+    const p = b.plays[k]!;
+    if (!from.plays[k]) starts.push({ op: 'play', member: p.member, sound: p.sound });
+  }
+
+  return [...restrict, ...stops, ...starts, ...permit];
+}
+
+// ---- rendering to mod_conference API arguments ----
+
+export interface RenderContext {
+  /** The conference name, first word of every `conference` API argument string. */
+  conference: string;
+  /** FreeSWITCH member id of a plan member. */
+  memberId(member: string): number | string;
+  /** File or stream URL for each sound (e.g. local_stream://moh, tone_stream://...). */
+  sounds: Record<Sound, string>;
+}
+
+export function renderRelationFlags(nohear: boolean, nospeak: boolean): string {
+  if (nohear && nospeak) return 'nospeak|nohear';
+  if (nohear) return 'nohear';
+  if (nospeak) return 'nospeak';
+  return 'clear';
+}
+
+/** The exact argument string for FreeSWITCH's `conference` API command. */
+export function renderStep(step: PlanStep, ctx: RenderContext): string {
+  const c = ctx.conference;
+  switch (step.op) {
+    // `quiet`: a supervisor's phone must never announce "you are muted".
+    case 'mute':
+    case 'unmute':
+      return `${c} ${step.op} ${ctx.memberId(step.member)} quiet`;
+    case 'deaf':
+    case 'undeaf':
+      return `${c} ${step.op} ${ctx.memberId(step.member)}`;
+    case 'relate':
+      return `${c} relate ${ctx.memberId(step.from)} ${ctx.memberId(step.to)} ${renderRelationFlags(step.nohear, step.nospeak)}`;
+    case 'play':
+      return `${c} play ${ctx.sounds[step.sound]} ${ctx.memberId(step.member)}`;
+    case 'stop':
+      return `${c} stop all ${ctx.memberId(step.member)}`;
+  }
+}
+
+export function renderSteps(steps: readonly PlanStep[], ctx: RenderContext): string[] {
+  return steps.map((s) => renderStep(s, ctx));
+}
