@@ -71,9 +71,12 @@ export function callState(call: Call): CallState {
   return 'active';
 }
 
-/** More than one external party connected: a conference call (coach is refused there). */
+/**
+ * More than one external party connected, other than one brought in by a transfer
+ * (that case has its own rule): a conference call, where coach is refused.
+ */
 export function isConferenceCall(call: Call): boolean {
-  return connected(call).filter((p) => p.kind === 'external').length > 1;
+  return connected(call).filter((p) => p.kind === 'external' && p.origin !== 'transfer').length > 1;
 }
 
 /** An external party was brought in by a transfer: coach is refused there. */

@@ -1,5 +1,5 @@
 import { HearingMatrix, Play } from './hearing';
-import { CompiledPlan, PlanStep, relationKey } from './plan';
+import { CompiledPlan, PlanStep, planHears, relationKey } from './plan';
 
 /**
  * A model of what mod_conference does with the commands a plan diff sends, so the diff
@@ -50,19 +50,8 @@ export function applySteps(state: CompiledPlan, steps: readonly PlanStep[]): Com
 /** Who hears whom in a conference state, read the way the mixer decides it. */
 export function effectiveHearing(state: CompiledPlan): HearingMatrix {
   const members = Object.keys(state.members).sort();
-  const blocked = (holder: string, other: string, flag: 'nohear' | 'nospeak'): boolean =>
-    state.relations[relationKey(holder, other)]?.[flag] ?? false;
   const hears: Record<string, string[]> = {};
-  for (const l of members) {
-    hears[l] = members.filter(
-      (s) =>
-        s !== l &&
-        !state.members[s]!.mute &&
-        !state.members[l]!.deaf &&
-        !blocked(l, s, 'nohear') &&
-        !blocked(s, l, 'nospeak'),
-    );
-  }
+  for (const l of members) hears[l] = members.filter((s) => planHears(state, l, s));
   const plays = Object.values(state.plays).sort((a, b) => (a.member + a.sound).localeCompare(b.member + b.sound));
   return { members, hears, plays };
 }

@@ -44,16 +44,18 @@ export function compilePlan(matrix: HearingMatrix): CompiledPlan {
   const { members } = matrix;
   const hears = (l: string, s: string): boolean => matrix.hears[l]?.includes(s) ?? false;
   const playsTo = new Set(matrix.plays.map((p) => p.member));
-  const alone = members.length < 2;
+  // A flag is used where it stands for two or more pairs; between two members a single
+  // relation covers both directions in one command.
+  const flagWorthIt = members.length >= 3;
 
   const flags: Record<string, MemberFlags> = {};
   for (const m of members) {
     const others = members.filter((o) => o !== m);
     flags[m] = {
-      mute: !alone && others.every((o) => !hears(o, m)),
+      mute: flagWorthIt && others.every((o) => !hears(o, m)),
       // A member with a sound of its own is never made deaf: deaf would silence the
       // sound too, so its isolation is built from relations instead.
-      deaf: !alone && !playsTo.has(m) && others.every((o) => !hears(m, o)),
+      deaf: flagWorthIt && !playsTo.has(m) && others.every((o) => !hears(m, o)),
     };
   }
 
@@ -81,18 +83,30 @@ export type PlanStep =
   | { op: 'play'; member: string; sound: Sound }
   | { op: 'stop'; member: string; sound: Sound };
 
+/** Whether `listener` hears `speaker` in a conference with these controls, as the mixer decides. */
+export function planHears(plan: CompiledPlan, listener: string, speaker: string): boolean {
+  const rel = (holder: string, other: string): Relation | undefined => plan.relations[relationKey(holder, other)];
+  return (
+    listener !== speaker &&
+    !plan.members[speaker]!.mute &&
+    !plan.members[listener]!.deaf &&
+    !rel(listener, speaker)?.nohear &&
+    !rel(speaker, listener)?.nospeak
+  );
+}
+
 /**
- * Flags a member joins with, so that no audio leaks before the diff's relations are in
- * place: muted if anyone must not hear it, deaf if it must not hear someone. The diff
- * then lifts what the plan does not need.
+ * Flags a member joins with, so that no audio leaks before the diff is applied: muted
+ * if anyone in `plan` must not hear it, deaf if it must not hear someone — whatever
+ * control `plan` uses for that (a relation, or another member's flag that the diff
+ * has yet to set). The diff lifts what the plan does not need, last.
  */
 export function joinFlags(plan: CompiledPlan, member: string): MemberFlags {
-  const f = plan.members[member];
-  if (!f) throw new Error(`member ${member} is not in the plan`);
-  const rels = Object.values(plan.relations);
+  if (!plan.members[member]) throw new Error(`member ${member} is not in the plan`);
+  const others = Object.keys(plan.members).filter((o) => o !== member);
   return {
-    mute: f.mute || rels.some((r) => (r.from === member && r.nospeak) || (r.to === member && r.nohear)),
-    deaf: f.deaf || rels.some((r) => (r.from === member && r.nohear) || (r.to === member && r.nospeak)),
+    mute: others.some((o) => !planHears(plan, o, member)),
+    deaf: others.some((o) => !planHears(plan, member, o)),
   };
 }
 
