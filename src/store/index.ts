@@ -1,0 +1,88 @@
+/**
+ * Shared state in Redis (SPEC §5–§7).
+ *
+ *   createRedis(config: Pick<Config,'redis'>, opts?: RedisOptions): Redis
+ *   createStore(redis: Redis, config: Pick<Config,'redis'>): Store
+ *
+ * `createStore` uses the client as given and prefixes keys itself with
+ * REDIS_KEY_PREFIX (pub/sub channels included, which ioredis's own keyPrefix would
+ * not cover), so the client must not have `keyPrefix` set. The store never closes the
+ * client: its owner does. `createRedis` makes a client with the options the store
+ * expects (fail fast while Redis is down instead of queueing requests).
+ */
+import { Redis, RedisOptions } from 'ioredis';
+import type { Config } from '../config';
+import { CallStore } from './calls';
+import { DirectoryStore } from './directory';
+import { guard, StoreConfigError } from './errors';
+import { EventBus } from './events';
+import { Keys } from './keys';
+import { LockStore } from './locks';
+import { PresenceStore } from './presence';
+import { SessionStore } from './sessions';
+import { TimelineStore } from './timeline';
+
+export interface Store {
+  readonly keys: Keys;
+  readonly calls: CallStore;
+  readonly sessions: SessionStore;
+  readonly locks: LockStore;
+  readonly presence: PresenceStore;
+  readonly directory: DirectoryStore;
+  readonly timeline: TimelineStore;
+  readonly events: EventBus;
+  /** Lease of live calls, sessions and locks (LOCK_TTL_SEC), in ms. */
+  readonly leaseMs: number;
+  /** Round trip to Redis in ms; throws StoreUnavailableError when it is down. */
+  ping(): Promise<number>;
+}
+
+export type StoreConfig = Pick<Config, 'redis'>;
+
+export function createStore(redis: Redis, config: StoreConfig): Store {
+  if (redis.options.keyPrefix) {
+    throw new StoreConfigError('the Redis client must not set keyPrefix: the store prefixes keys with REDIS_KEY_PREFIX itself');
+  }
+  const { keyPrefix, lockTtlSec, timelineTtlSec } = config.redis;
+  const keys = new Keys(keyPrefix);
+  const leaseMs = Math.round(lockTtlSec * 1000);
+  return {
+    keys,
+    leaseMs,
+    calls: new CallStore(redis, keys, leaseMs, timelineTtlSec),
+    sessions: new SessionStore(redis, keys, leaseMs, timelineTtlSec),
+    locks: new LockStore(redis, keys, leaseMs),
+    presence: new PresenceStore(redis, keys),
+    directory: new DirectoryStore(redis, keys),
+    timeline: new TimelineStore(redis, keys, timelineTtlSec),
+    events: new EventBus(redis, keys),
+    async ping() {
+      const t0 = process.hrtime.bigint();
+      await guard(() => redis.ping());
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    },
+  };
+}
+
+export function createRedis(config: StoreConfig, opts: RedisOptions = {}): Redis {
+  return new Redis(config.redis.url, {
+    // While Redis is down, fail commands at once (503) instead of queueing requests
+    // until they time out; ioredis keeps reconnecting in the background.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...opts,
+  });
+}
+
+export * from './types';
+export * from './errors';
+export { Keys } from './keys';
+export type { CallStore } from './calls';
+export type { SessionStore } from './sessions';
+export type { LockStore, ClaimResult, RefreshResult } from './locks';
+export type { PresenceStore } from './presence';
+export type { DirectoryStore, DirectoryImport } from './directory';
+export type { TimelineStore } from './timeline';
+export type { EventBus, Subscription } from './events';
