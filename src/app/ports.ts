@@ -45,3 +45,35 @@ export interface MediaPort {
    */
   applyPlan(callId: string, plan: CompiledPlan): Promise<void>;
 }
+
+/**
+ * The media side of one SIP leg (a FreeSWITCH endpoint), as the SIP adapter sees it.
+ * The SIP adapter owns the dialog; the media adapter owns the endpoint and joins it
+ * to the call's conference when a plan names it.
+ */
+export interface MediaLeg {
+  /** Key of this leg in media plans: a participant id or a session id. */
+  readonly key: string;
+  /** SDP to offer or answer toward the phone. */
+  readonly localSdp: string;
+  /** Give FreeSWITCH the phone's SDP (its answer to our offer, or a changed offer). Returns FreeSWITCH's SDP. */
+  setRemoteSdp(sdp: string): Promise<string>;
+  /** Play a file or tone stream to this leg only (not joined yet, e.g. the voicemail-guard prompt). */
+  play(file: string): Promise<void>;
+  /** Stop what `play` is playing (so a join is not queued behind a prompt). */
+  stopPlaying(): Promise<void>;
+  onDtmf(cb: (digit: string) => void): void;
+  /** FreeSWITCH hung up the endpoint (media timeout, server lost). */
+  onGone(cb: (reason: string) => void): void;
+  /** Hang up the endpoint; idempotent. */
+  release(): Promise<void>;
+}
+
+export interface CallMediaPort {
+  /** Create a leg for `callId` on the call's media server; with `remoteSdp` it answers that offer, else it makes an offer. */
+  createLeg(callId: string, key: string, remoteSdp?: string): Promise<MediaLeg>;
+  /** Release every leg of the call and remove its conference. */
+  endCall(callId: string): Promise<void>;
+  /** Whether a media server is available for new calls, with detail for /readyz. */
+  health(): { ok: boolean; detail: string };
+}

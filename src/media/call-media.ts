@@ -1,0 +1,77 @@
+import type { Logger } from 'pino';
+import type { CallMediaPort, MediaLeg, MediaPort } from '../app/ports';
+import { CompiledPlan } from '../domain';
+import { CallConference, ConferenceSettings } from './call-conference';
+import { FsLeg } from './fs-leg';
+import { MediaServerPool } from './media-servers';
+
+/**
+ * The media adapter: creates FreeSWITCH endpoints for SIP legs (CallMediaPort) and
+ * brings each call's conference to the plan the supervision service computes
+ * (MediaPort). A call's legs all live on the server its first leg was created on.
+ */
+export class UnknownCallMediaError extends Error {
+  readonly code = 'unknown_call_media';
+  override readonly name = 'UnknownCallMediaError';
+}
+
+export class CallMedia implements MediaPort, CallMediaPort {
+  private readonly calls = new Map<string, CallConference>();
+
+  constructor(
+    private readonly pool: MediaServerPool,
+    private readonly settings: ConferenceSettings,
+    private readonly log: Logger,
+  ) {}
+
+  private conference(callId: string): CallConference {
+    let conf = this.calls.get(callId);
+    if (!conf) {
+      conf = new CallConference(callId, this.pool.pick(), this.settings, this.log);
+      this.calls.set(callId, conf);
+    }
+    return conf;
+  }
+
+  async createLeg(callId: string, key: string, remoteSdp?: string): Promise<MediaLeg> {
+    const conf = this.conference(callId);
+    const endpoint = await conf.server.createEndpoint(remoteSdp ? { remoteSdp } : {});
+    const leg = new FsLeg(key, endpoint);
+    // The call may have ended while the endpoint was being created.
+    if (this.calls.get(callId) !== conf) {
+      await leg.release();
+      throw new UnknownCallMediaError(`call ${callId} ended while its media leg was created`);
+    }
+    conf.add(leg);
+    return leg;
+  }
+
+  async applyPlan(callId: string, plan: CompiledPlan): Promise<void> {
+    const conf = this.calls.get(callId);
+    if (!conf) {
+      if (Object.keys(plan.members).length === 0) return;
+      throw new UnknownCallMediaError(`no media for call ${callId}`);
+    }
+    await conf.apply(plan);
+  }
+
+  async endCall(callId: string): Promise<void> {
+    const conf = this.calls.get(callId);
+    if (!conf) return;
+    this.calls.delete(callId);
+    await conf.end();
+  }
+
+  health(): { ok: boolean; detail: string } {
+    return this.pool.health();
+  }
+
+  /** Live conferences, for metrics and shutdown. */
+  get size(): number {
+    return this.calls.size;
+  }
+
+  async endAll(): Promise<void> {
+    await Promise.all([...this.calls.keys()].map((id) => this.endCall(id)));
+  }
+}

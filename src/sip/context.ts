@@ -1,0 +1,32 @@
+import type Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { CallMediaPort } from '../app/ports';
+import type { Acl } from './acl';
+import type { LiveCalls } from './live-call';
+import type { CallObserver, RegistrationStore, SipDirectory } from './ports';
+
+/** Everything a SIP flow needs, built once in src/sip/sip-app.ts. */
+export interface SipSettings {
+  domain: string;
+  trunkUri: string | undefined;
+  fallbackUri: string | undefined;
+  agentRingTimeoutSec: number;
+  registerMaxExpiresSec: number;
+  emergencyNumbers: string[];
+  confirmTimeoutSec: number;
+  confirmPrompt: string;
+}
+
+export interface SipContext {
+  srf: Srf;
+  media: CallMediaPort;
+  calls: LiveCalls;
+  directory: SipDirectory;
+  registrations: RegistrationStore;
+  observer: CallObserver;
+  trunkAcl: Acl;
+  agentAcl: Acl;
+  settings: SipSettings;
+  log: Logger;
+  newId(): string;
+}

@@ -1,0 +1,104 @@
+import type Srf from 'drachtio-srf';
+import type { CallMediaPort, MediaLeg } from '../app/ports';
+import { sipStatusOf } from './errors';
+
+/**
+ * Dial one leg: a FreeSWITCH endpoint makes the SDP offer, the INVITE goes out with
+ * it, and the far end's answer is given back to FreeSWITCH. The attempt can be
+ * cancelled (ring-all losers, a supervisor who gives up) and times out with CANCEL.
+ */
+
+export type DialOutcome = 'answered' | 'no_answer' | 'busy' | 'declined' | 'cancelled' | 'unreachable';
+
+export class DialFailedError extends Error {
+  readonly code = 'dial_failed';
+  override readonly name = 'DialFailedError';
+  constructor(
+    readonly outcome: Exclude<DialOutcome, 'answered'>,
+    readonly sipStatus: number | undefined,
+  ) {
+    super(`dial failed: ${outcome}${sipStatus ? ` (${sipStatus})` : ''}`);
+  }
+}
+
+export interface DialOptions {
+  callId: string;
+  key: string;
+  uri: string;
+  headers?: Record<string, string>;
+  /** Send the INVITE through this proxy (the trunk's outbound proxy). */
+  proxy?: string;
+  timeoutSec: number;
+  onProvisional?: (status: number) => void;
+  /** Set by dial(): calling it CANCELs the INVITE. */
+  registerCancel?: (cancel: () => void) => void;
+}
+
+export interface DialedLeg {
+  dialog: Srf.Dialog;
+  media: MediaLeg;
+}
+
+/** SIP final status → what it means for the caller (RFC 3261 §21). */
+export function outcomeOf(status: number | undefined, cancelledBy: 'timeout' | 'caller' | undefined): Exclude<DialOutcome, 'answered'> {
+  if (cancelledBy === 'timeout') return 'no_answer';
+  if (cancelledBy === 'caller') return 'cancelled';
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 603) return 'declined';
+  if (status === 408 || status === 480 || status === 487) return 'no_answer';
+  return 'unreachable';
+}
+
+type UacRequest = { cancel: (cb?: (err: unknown) => void) => void };
+
+export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Promise<DialedLeg> {
+  const leg = await media.createLeg(o.callId, o.key);
+  let invite: UacRequest | undefined;
+  let cancelledBy: 'timeout' | 'caller' | undefined;
+  let finished = false;
+  const cancel = (by: 'timeout' | 'caller'): void => {
+    if (finished || cancelledBy) return;
+    cancelledBy = by;
+    invite?.cancel(() => undefined);
+  };
+  o.registerCancel?.(() => cancel('caller'));
+  const timer = setTimeout(() => cancel('timeout'), o.timeoutSec * 1000);
+  try {
+    // drachtio-srf calls cbRequest(err, req), not the (req) its typings declare.
+    const progress = {
+      cbRequest: ((err: unknown, req: UacRequest) => {
+        if (err) return;
+        invite = req;
+        if (cancelledBy) req.cancel(() => undefined);
+      }) as unknown as (req: Srf.SrfRequest) => void,
+      cbProvisional: (res: Srf.SrfResponse) => o.onProvisional?.(res.status),
+    };
+    const dialog = await srf.createUAC(
+      o.uri,
+      { localSdp: leg.localSdp, headers: o.headers ?? {}, ...(o.proxy ? { proxy: o.proxy } : {}) },
+      progress,
+    );
+    finished = true;
+    clearTimeout(timer);
+    if (cancelledBy) {
+      // 200 OK crossed our CANCEL: hang up what answered.
+      dialog.destroy();
+      await leg.release();
+      throw new DialFailedError(outcomeOf(undefined, cancelledBy), undefined);
+    }
+    try {
+      await leg.setRemoteSdp(dialog.remote.sdp);
+    } catch (err) {
+      // The phone answered with SDP FreeSWITCH cannot use: hang up rather than leave a silent leg.
+      dialog.destroy();
+      throw err;
+    }
+    return { dialog, media: leg };
+  } catch (err) {
+    finished = true;
+    clearTimeout(timer);
+    await leg.release();
+    if (err instanceof DialFailedError) throw err;
+    throw new DialFailedError(outcomeOf(sipStatusOf(err), cancelledBy), sipStatusOf(err));
+  }
+}

@@ -1,0 +1,94 @@
+import type Srf from 'drachtio-srf';
+import { isEmergencyNumber, newCall, participantLeft } from '../domain';
+import type { SipContext } from './context';
+import { wireLeg } from './in-dialog';
+import { LiveCall, type SipLeg } from './live-call';
+import { availableAgents, ringAll } from './ring';
+import { endLiveCall } from './teardown';
+import { normaliseNumber, userPart } from './uri';
+
+/**
+ * A customer calls a coachline number through a trunk:
+ *   ACL → number → FreeSWITCH endpoint answers the offer → 183 with early media
+ *   (ringback from the conference) → ring-all → first agent answers → 200 OK to the
+ *   customer. Nobody available or answering → 480, or the fallback URI.
+ * The customer is answered only when an agent is: a trunk bills from the 200 OK.
+ */
+export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+  const dialed = normaliseNumber(userPart(req.uri) ?? '');
+  const number = await ctx.directory.number(dialed);
+  if (!number) {
+    res.send(404, 'Number not in service', {});
+    return;
+  }
+  if (!req.body) {
+    // Offerless INVITEs from trunks are rare; we answer offers, we do not make them here.
+    res.send(488, 'SDP offer required', {});
+    return;
+  }
+  const agents = await availableAgents(ctx, number);
+  if (agents.length === 0) {
+    await noAgent(ctx, req, res, 'no agent available');
+    return;
+  }
+
+  const callId = ctx.newId();
+  const log = ctx.log.child({ callId });
+  const customerId = 'c1';
+  const live = new LiveCall(
+    newCall({
+      id: callId,
+      direction: 'inbound',
+      number: number.e164,
+      emergency: number.emergency || isEmergencyNumber(dialed, ctx.settings.emergencyNumbers),
+      customer: { id: customerId, address: userPart(req.get('From')) ?? 'anonymous' },
+    }),
+    ctx.observer,
+    log,
+  );
+  ctx.calls.add(live);
+
+  let cancelled = false;
+  req.on('cancel', () => {
+    cancelled = true;
+    void endLiveCall(ctx, live, 'customer cancelled');
+  });
+
+  try {
+    const media = await ctx.media.createLeg(callId, customerId, req.body);
+    if (cancelled) {
+      await media.release();
+      return;
+    }
+    res.send(183, { body: media.localSdp, headers: { 'Content-Type': 'application/sdp' } });
+    await live.update({ type: 'call_started', actor: customerId, detail: { number: number.e164, from: live.call.participants[0]!.address } }, (c) => c);
+
+    const winner = await ringAll(ctx, live, agents);
+    if (cancelled || !ctx.calls.get(callId)) return;
+    if (!winner) {
+      await live.update({ type: 'no_answer', actor: customerId }, (c) => participantLeft(c, customerId));
+      await endLiveCall(ctx, live, 'no agent answered');
+      await noAgent(ctx, req, res, 'no agent answered');
+      return;
+    }
+    const dialog = await ctx.srf.createUAS(req, res, { localSdp: media.localSdp });
+    const leg: SipLeg = { participantId: customerId, dialog, media };
+    live.legs.set(customerId, leg);
+    wireLeg(ctx, live, leg);
+    log.info({ number: number.e164, agent: winner }, 'inbound call connected');
+  } catch (err) {
+    log.error({ err }, 'inbound call failed');
+    if (!res.finalResponseSent) res.send(cancelled ? 487 : 500);
+    await endLiveCall(ctx, live, 'set-up failed');
+  }
+}
+
+async function noAgent(ctx: SipContext, req: Srf.SrfRequest, res: Srf.SrfResponse, why: string): Promise<void> {
+  if (res.finalResponseSent) return;
+  if (ctx.settings.fallbackUri) {
+    // 302 to the fallback: the trunk re-routes the call (voicemail, overflow queue).
+    res.send(302, { headers: { Contact: `<${ctx.settings.fallbackUri}>` } });
+    return;
+  }
+  res.send(480, 'Temporarily Unavailable', { headers: { Reason: `SIP;cause=480;text="${why}"` } });
+}

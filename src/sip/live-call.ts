@@ -1,0 +1,100 @@
+import type Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { MediaLeg } from '../app/ports';
+import { Call, CoachlineError } from '../domain';
+import type { CallChange, CallObserver } from './ports';
+
+/** A participant's SIP dialog and its FreeSWITCH endpoint. */
+export interface SipLeg {
+  participantId: string;
+  dialog: Srf.Dialog;
+  media: MediaLeg;
+}
+
+/**
+ * One live call on this instance: the domain call (data) plus its SIP legs. Changes
+ * are serialised: each runs after the previous one, applies a pure domain transition,
+ * and is reported to the observer (state, timeline, media plan) before the next.
+ */
+export class LiveCall {
+  readonly legs = new Map<string, SipLeg>();
+  /** Legs being dialed, by participant id: cancel them to stop ringing. */
+  readonly pending = new Map<string, () => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private seq = 0;
+
+  constructor(
+    private state: Call,
+    private readonly observer: CallObserver,
+    readonly log: Logger,
+  ) {}
+
+  get call(): Call {
+    return this.state;
+  }
+
+  get id(): string {
+    return this.state.id;
+  }
+
+  nextParticipantId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}${this.seq}`;
+  }
+
+  /**
+   * Apply a domain transition and report it. A transition the domain refuses
+   * (CoachlineError) is logged and leaves the call unchanged: a late BYE or a
+   * duplicate event must never crash a call.
+   */
+  update(change: CallChange, transition: (c: Call) => Call): Promise<Call> {
+    const run = this.queue.then(async () => {
+      let next: Call;
+      try {
+        next = transition(this.state);
+      } catch (err) {
+        if (err instanceof CoachlineError) {
+          this.log.info({ callId: this.id, change: change.type, code: err.code }, 'call change refused');
+          return this.state;
+        }
+        throw err;
+      }
+      this.state = next;
+      await this.observer.callChanged(next, change).catch((err: unknown) => {
+        this.log.error({ callId: this.id, change: change.type, err }, 'call observer failed');
+      });
+      return next;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  legOf(dialog: Srf.Dialog): SipLeg | undefined {
+    return [...this.legs.values()].find((l) => l.dialog === dialog);
+  }
+}
+
+/** Live calls of this instance, by call id. */
+export class LiveCalls {
+  private readonly calls = new Map<string, LiveCall>();
+
+  add(c: LiveCall): void {
+    this.calls.set(c.id, c);
+  }
+
+  get(id: string): LiveCall | undefined {
+    return this.calls.get(id);
+  }
+
+  remove(id: string): void {
+    this.calls.delete(id);
+  }
+
+  all(): LiveCall[] {
+    return [...this.calls.values()];
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+}

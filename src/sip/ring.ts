@@ -1,0 +1,65 @@
+import { NumberEntry, User, addRinging, participantAnswered, participantLeft } from '../domain';
+import type { SipContext } from './context';
+import { DialFailedError, dial } from './dial';
+import { wireLeg } from './in-dialog';
+import type { LiveCall } from './live-call';
+import { reachDevice } from './reach';
+
+/**
+ * Ring-all: every available user of the number's distribution is dialed at once;
+ * the first to answer is joined and the others are CANCELled. Resolves with the
+ * participant id that answered, or undefined when nobody did.
+ */
+export async function availableAgents(ctx: SipContext, number: NumberEntry): Promise<User[]> {
+  const users = await Promise.all(number.distribution.map((id) => ctx.directory.user(id)));
+  const out: User[] = [];
+  for (const u of users) {
+    if (!u || !u.device) continue;
+    if ((await ctx.directory.status(u.id)) !== 'available') continue;
+    out.push(u);
+  }
+  return out;
+}
+
+export async function ringAll(ctx: SipContext, live: LiveCall, agents: User[]): Promise<string | undefined> {
+  let winner: string | undefined;
+  const attempts = agents.map(async (agent) => {
+    const reach = await reachDevice(agent, agent.device, ctx.registrations, ctx.settings);
+    if (reach.kind === 'unreachable') return;
+    const pid = live.nextParticipantId('a');
+    await live.update({ type: 'agent_ringing', actor: pid, detail: { userId: agent.id } }, (c) =>
+      addRinging(c, { id: pid, kind: 'internal', userId: agent.id, address: reach.uri, origin: 'call' }),
+    );
+    try {
+      const dialed = await dial(ctx.srf, ctx.media, {
+        callId: live.id,
+        key: pid,
+        uri: reach.uri,
+        timeoutSec: ctx.settings.agentRingTimeoutSec,
+        registerCancel: (cancel) => live.pending.set(pid, cancel),
+      });
+      live.pending.delete(pid);
+      if (winner || !ctx.calls.get(live.id)) {
+        // Answered after another agent won (or the call ended): hang it up.
+        dialed.dialog.destroy();
+        await dialed.media.release();
+        await live.update({ type: 'agent_not_needed', actor: pid }, (c) => participantLeft(c, pid));
+        return;
+      }
+      winner = pid;
+      for (const [other, cancel] of live.pending) if (other !== pid) cancel();
+      const leg = { participantId: pid, dialog: dialed.dialog, media: dialed.media };
+      live.legs.set(pid, leg);
+      wireLeg(ctx, live, leg);
+      await live.update({ type: 'agent_answered', actor: pid, detail: { userId: agent.id } }, (c) => participantAnswered(c, pid));
+    } catch (err) {
+      live.pending.delete(pid);
+      const outcome = err instanceof DialFailedError ? err.outcome : 'unreachable';
+      if (ctx.calls.get(live.id)) {
+        await live.update({ type: 'agent_missed', actor: pid, detail: { userId: agent.id, outcome } }, (c) => participantLeft(c, pid));
+      }
+    }
+  });
+  await Promise.all(attempts);
+  return winner;
+}
