@@ -7,6 +7,7 @@ import { DEFAULT_EMERGENCY_NUMBERS } from './domain';
 
 export class ConfigError extends Error {
   readonly code = 'invalid_config';
+  override readonly name = 'ConfigError';
 }
 
 type Env = Record<string, string | undefined>;
@@ -67,6 +68,8 @@ export interface Config {
   media: { holdMusic: string; ringback: string; notifyTone: string; confirmPrompt: string; conferenceProfile: string };
   emergencyNumbers: string[];
   supervision: { confirmTimeoutSec: number; defaultRingTimeoutSec: number };
+  /** How DIRECTORY_FILE is imported at start: `if-empty` (only into an empty directory) or `upsert`. */
+  directoryBootstrap: 'if-empty' | 'upsert';
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -106,7 +109,8 @@ export function loadConfig(env: Env = process.env): Config {
       registerMaxExpiresSec: int(env, 'REGISTER_MAX_EXPIRES_SEC', 3600, 60, 86400),
     },
     media: {
-      holdMusic: str(env, 'HOLD_MUSIC', 'local_stream://moh'),
+      // A tone jingle needs no sound files; set local_stream://moh with music mounted.
+      holdMusic: str(env, 'HOLD_MUSIC', 'tone_stream://%(300,100,523);%(300,100,659);%(300,100,784);%(600,400,659);loops=-1'),
       ringback: str(env, 'RINGBACK', 'tone_stream://%(2000,4000,440,480);loops=-1'),
       notifyTone: str(env, 'NOTIFY_TONE', 'tone_stream://%(120,60,1400);%(120,0,1400)'),
       confirmPrompt: str(env, 'CONFIRM_PROMPT', 'tone_stream://%(300,200,660,880);loops=3'),
@@ -117,5 +121,13 @@ export function loadConfig(env: Env = process.env): Config {
       confirmTimeoutSec: int(env, 'CONFIRM_TIMEOUT_SEC', 10, 1, 120),
       defaultRingTimeoutSec: int(env, 'SUPERVISOR_RING_TIMEOUT_SEC', 30, 5, 300),
     },
+    directoryBootstrap: oneOf(env, 'DIRECTORY_BOOTSTRAP', ['if-empty', 'upsert'] as const, 'if-empty'),
   };
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }

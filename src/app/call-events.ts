@@ -1,0 +1,63 @@
+import { Call, SessionEvent, endCall, isLive } from '../domain';
+import type { CallRecord } from '../store';
+import { SessionOps } from './session-ops';
+
+/** What the SIP adapter says happened to a call (recorded on its timeline). */
+export interface CallChange {
+  type: string;
+  /** Participant id or directory user id that caused it, when known. */
+  actor?: string;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * The SIP adapter's report that a call changed (answer, hold, transfer, leave, end…),
+ * run in the call's queue: persist it, put it on the timeline, end the sessions whose
+ * target left or whose call ended, and bring the conference to the new plan.
+ */
+export async function handleCallChanged(ops: SessionOps, call: Call, change: CallChange): Promise<void> {
+  const { store, clock, instanceId, metrics } = ops.d;
+  const previous = ops.ownedCalls.get(call.id) ?? (await store.calls.get(call.id));
+  const now = ops.now();
+  const rec: CallRecord = {
+    call,
+    owner: instanceId,
+    startedAt: previous?.startedAt ?? now,
+    updatedAt: now,
+    ...(call.ended ? { endedAt: previous?.endedAt ?? now } : {}),
+  };
+  await store.calls.save(rec, previous, clock.now());
+  if (call.ended) ops.ownedCalls.delete(call.id);
+  else ops.ownedCalls.set(call.id, rec);
+  metrics.liveCalls.set(ops.ownedCalls.size);
+  await ops.recordCall(call, change.type, change.actor, change.detail);
+
+  const sessions = await store.sessions.listByCall(call.id, clock.now());
+  const owned = [...ops.ownedSessions.values()].filter((r) => r.session.callId === call.id && !sessions.some((s) => s.session.id === r.session.id));
+  for (const r of [...sessions, ...owned]) {
+    if (!isLive(r.session)) continue;
+    const ev = endingEvent(call, r.session.target);
+    if (ev) await ops.finish(r, ev, { applyPlan: false, detail: { cause: change.type } });
+  }
+  await ops.applyPlan(call.id);
+}
+
+function endingEvent(call: Call, target: string): SessionEvent | undefined {
+  if (call.ended) return { type: 'call_ended' };
+  const p = call.participants.find((x) => x.id === target);
+  return p?.status === 'connected' ? undefined : { type: 'target_left' };
+}
+
+/** The call is gone (the adapter dropped it, e.g. after a media server loss): end it if it was live. */
+export async function handleCallRemoved(ops: SessionOps, callId: string, change: Partial<CallChange>): Promise<void> {
+  const rec = await ops.loadCall(callId);
+  if (!rec) {
+    ops.ownedCalls.delete(callId);
+    return;
+  }
+  if (rec.call.ended) {
+    ops.ownedCalls.delete(callId);
+    return;
+  }
+  await handleCallChanged(ops, endCall(rec.call), { type: change.type ?? 'call_removed', ...(change.actor ? { actor: change.actor } : {}), ...(change.detail ? { detail: change.detail } : {}) });
+}

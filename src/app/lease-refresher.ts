@@ -1,0 +1,62 @@
+import { SessionOps } from './session-ops';
+
+/**
+ * Renews the leases of everything this instance owns, every LOCK_TTL / 3: the locks
+ * and records of live sessions, and the records of live calls. If this instance dies,
+ * nothing renews them and they expire, so another supervisor can coach the agent and
+ * dead calls leave the listings (SPEC §7). A session whose lock another session now
+ * holds fails with `lock_lost`; one another instance finished has its leg hung up here.
+ */
+export class LeaseRefresher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly ops: SessionOps) {}
+
+  start(): void {
+    if (this.timer) return;
+    const every = Math.max(50, Math.floor(this.ops.d.store.leaseMs / 3));
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = this.tick().finally(() => (this.running = undefined));
+    }, every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  async tick(): Promise<void> {
+    const { store, clock, signaling } = this.ops.d;
+    const log = this.ops.d.logger;
+    try {
+      const calls = [...this.ops.ownedCalls.values()];
+      await store.calls.refresh(calls, clock.now());
+      await store.timeline.touch(calls.map((c) => c.call.id));
+    } catch (err) {
+      log.warn({ err }, 'renewing call leases failed');
+    }
+    for (const rec of [...this.ops.ownedSessions.values()]) {
+      const s = rec.session;
+      try {
+        const res = await store.locks.renew(rec, clock.now());
+        if (res === 'ok') continue;
+        await this.ops.queue.run(s.callId, async () => {
+          const current = this.ops.ownedSessions.get(s.id);
+          if (!current) return;
+          if (res === 'lost') {
+            await this.ops.finish(current, { type: 'lock_lost' });
+          } else {
+            // Finished by another instance: take the leg down here, where it lives.
+            this.ops.ownedSessions.delete(s.id);
+            await signaling.hangupSupervisor(s.id);
+            await this.ops.applyPlan(s.callId);
+          }
+        });
+      } catch (err) {
+        this.ops.logger(s.callId, s.id).warn({ err }, 'renewing the session lease failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The supervision service: the application layer the API and the SIP adapter call.
+ *
+ *   const service = new SupervisionService({ store, signaling, media, logger, config,
+ *                                            clock?, idGen?, metrics?, instanceId? });
+ *   service.start();                      // lease refresher (LOCK_TTL / 3)
+ *   await service.stop();                 // stops it; live sessions' locks then expire
+ *
+ *   // commands (API); `user` is the authenticated directory user
+ *   service.startSupervision(user, callId, { target, mode, notify?, confirm? }) → SessionView
+ *   service.switchMode(user, sessionId, mode)  → SessionView
+ *   service.stopSupervision(user, sessionId)   → SessionView
+ *   service.getSupervision(user, sessionId)    → SessionView
+ *
+ *   // the SIP adapter (src/sip), whenever a call changes or is gone
+ *   service.callChanged(call, { type, actor?, detail? })
+ *   service.callRemoved(callId, { type?, actor?, detail? })
+ *
+ * Refusals throw AppError with a stable code (the domain's RefusalCode where it applies).
+ *
+ * Multi-instance: one instance owns a call's SIP dialogs (the one reporting it through
+ * callChanged) and dials the supervisor legs of the sessions it starts. A command for a
+ * call or session owned by another instance would have to be forwarded to the owner —
+ * see FORWARDING below; this build runs it locally and relies on the owner's refresher
+ * to notice a session finished elsewhere.
+ */
+import { SessionEvent, SupervisionMode, User, evaluateStart, evaluateSwitch, isLive, newSession, transition } from '../domain';
+import { StartSupervisionBody, SessionView } from '../api/contract';
+import type { SessionRecord } from '../store';
+import { AppDeps, ResolvedDeps, resolveDeps } from './deps';
+import { AppError } from './errors';
+import { gatherFacts } from './facts';
+import { handleDialEvent } from './dial-events';
+import { CallChange, handleCallChanged, handleCallRemoved } from './call-events';
+import { LeaseRefresher } from './lease-refresher';
+import { SessionOps } from './session-ops';
+import { sessionView } from './views';
+import { maySeeSupervision, callScope } from './visibility';
+import type { Call } from '../domain';
+import type { DialEvent } from './ports';
+
+export class SupervisionService {
+  private readonly d: ResolvedDeps;
+  private readonly ops: SessionOps;
+  private readonly refresher: LeaseRefresher;
+
+  constructor(deps: AppDeps) {
+    this.d = resolveDeps(deps);
+    this.ops = new SessionOps(this.d);
+    this.refresher = new LeaseRefresher(this.ops);
+  }
+
+  get instanceId(): string {
+    return this.d.instanceId;
+  }
+
+  start(): void {
+    this.refresher.start();
+  }
+
+  async stop(): Promise<void> {
+    this.refresher.stop();
+    await this.ops.queue.idle();
+  }
+
+  /** Runs one lease renewal pass now (what the timer does every LOCK_TTL / 3). */
+  renewLeases(): Promise<void> {
+    return this.refresher.tick();
+  }
+
+  /** Resolves when every queued call/session task has run (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.ops.queue.idle();
+  }
+
+  // ---- commands ----
+
+  async startSupervision(user: User, callId: string, req: StartSupervisionBody): Promise<SessionView> {
+    const { store, metrics } = this.d;
+    // FORWARDING: if the call's owner (CallRecord.owner) is another instance, the request belongs there.
+    const rec = await store.calls.get(callId);
+    if (!rec) throw new AppError('call_not_found', `no call ${callId}`);
+    const decision = evaluateStart(await gatherFacts(store, rec.call, user), req);
+    if (!decision.allowed) {
+      metrics.refusals.inc({ code: decision.code });
+      throw new AppError(decision.code, decision.message);
+    }
+    const device = user.device;
+    if (!device) throw new AppError('no_device', `user ${user.id} has no device to be dialed at`);
+    const confirm = req.confirm === true || (device.kind === 'remote_number' && device.voicemailGuard);
+    const session = newSession({
+      id: this.d.idGen(),
+      callId,
+      supervisorId: user.id,
+      target: decision.target,
+      mode: req.mode,
+      notify: req.notify ?? false,
+      confirm,
+    });
+    // The decision above read state another request may change; the claim re-checks
+    // coach, busy and status in one atomic step, so of concurrent requests one wins.
+    const claim = await store.locks.claim(session);
+    if (claim !== 'ok') {
+      metrics.refusals.inc({ code: claim });
+      throw new AppError(claim, CLAIM_MESSAGES[claim]);
+    }
+    return this.ops.queue.run(callId, async () => {
+      const now = this.ops.now();
+      const fresh = await this.ops.loadCall(callId);
+      const target = fresh?.call.participants.find((p) => p.id === session.target);
+      if (!fresh || fresh.call.ended || target?.status !== 'connected') {
+        await store.locks.release(session);
+        throw new AppError('target_not_found', 'the call changed: the participant to supervise is no longer connected');
+      }
+      let r: SessionRecord = { session: transition(session, { type: 'dial' }), owner: this.d.instanceId, createdAt: now, updatedAt: now };
+      r = await this.ops.saveSession(r);
+      await this.ops.recordSession(r, 'supervision_started', user.id, { notify: session.notify, confirm });
+      metrics.sessionsStarted.inc({ mode: session.mode });
+      try {
+        await this.d.signaling.dialSupervisor({ sessionId: session.id, callId, supervisor: user, device, confirm }, (e) =>
+          this.onDialEvent(session.id, callId, e),
+        );
+      } catch (err) {
+        this.ops.logger(callId, session.id).error({ err }, 'dialing the supervisor failed');
+        await this.ops.finish(r, { type: 'dial_failed', reason: 'unreachable' }, { hangup: false, applyPlan: false });
+        throw new AppError('signaling_unavailable', 'the supervisor could not be dialed: the SIP side is unavailable');
+      }
+      return sessionView(r);
+    });
+  }
+
+  async switchMode(user: User, sessionId: string, mode: SupervisionMode): Promise<SessionView> {
+    const first = await this.ownSession(user, sessionId);
+    // FORWARDING: a session owned by another instance (SessionRecord.owner) is switched there.
+    return this.ops.queue.run(first.session.callId, async () => {
+      const rec = await this.ownSession(user, sessionId);
+      return sessionView(await this.switchInternal(rec, mode, user.id, 'api'));
+    });
+  }
+
+  async stopSupervision(user: User, sessionId: string): Promise<SessionView> {
+    const first = await this.ownSession(user, sessionId);
+    // FORWARDING: the owner hangs up the leg; run here, the owner's refresher sees the
+    // finished record within LOCK_TTL / 3 and hangs up then.
+    return this.ops.queue.run(first.session.callId, async () => {
+      const rec = await this.ownSession(user, sessionId);
+      return sessionView(await this.ops.finish(rec, { type: 'stop' }, { actor: user.id }));
+    });
+  }
+
+  async getSupervision(user: User, sessionId: string): Promise<SessionView> {
+    const rec = await this.d.store.sessions.get(sessionId);
+    if (!rec) throw new AppError('session_not_found', `no supervision session ${sessionId}`);
+    const s = rec.session;
+    if (s.supervisorId !== user.id && user.role !== 'admin') {
+      const call = (await this.ops.loadCall(s.callId))?.call;
+      const number = call ? await this.d.store.directory.getNumber(call.number) : undefined;
+      const scope = call ? callScope(call, s.supervisorId) : { supervisorId: s.supervisorId };
+      if (!maySeeSupervision(user, scope, number)) throw new AppError('not_session_owner', 'you may not see this supervision session');
+    }
+    return sessionView(rec);
+  }
+
+  // ---- the SIP adapter's entry points ----
+
+  callChanged(call: Call, event: CallChange): Promise<void> {
+    return this.ops.queue.run(call.id, () => handleCallChanged(this.ops, call, event));
+  }
+
+  callRemoved(callId: string, event: Partial<CallChange> = {}): Promise<void> {
+    return this.ops.queue.run(callId, () => handleCallRemoved(this.ops, callId, event));
+  }
+
+  // ---- internals ----
+
+  private onDialEvent(sessionId: string, callId: string, e: DialEvent): void {
+    void this.ops.queue
+      .run(callId, () => handleDialEvent(this.ops, sessionId, e, (rec, mode) => this.switchInternal(rec, mode, rec.session.supervisorId, 'dtmf')))
+      .catch((err: unknown) => this.ops.logger(callId, sessionId).error({ err, event: e }, 'handling a dial event failed'));
+  }
+
+  /** The session, if `user` may command it (its supervisor, or an admin). */
+  private async ownSession(user: User, sessionId: string): Promise<SessionRecord> {
+    const rec = await this.d.store.sessions.get(sessionId);
+    if (!rec) throw new AppError('session_not_found', `no supervision session ${sessionId}`);
+    if (rec.session.supervisorId !== user.id && user.role !== 'admin') {
+      throw new AppError('not_session_owner', 'only the session’s supervisor or an admin may change it');
+    }
+    return rec;
+  }
+
+  /** A mode switch, from the API or the phone's keypad. Runs in the call's queue. */
+  private async switchInternal(rec: SessionRecord, mode: SupervisionMode, actor: string, via: 'api' | 'dtmf'): Promise<SessionRecord> {
+    const { store, metrics } = this.d;
+    const s = rec.session;
+    if (!isLive(s)) throw new AppError('session_not_live', `the session is ${s.state}`);
+    if (s.mode === mode) return rec;
+    const call = await this.ops.loadCall(s.callId);
+    if (!call) throw new AppError('call_not_found', `no call ${s.callId}`);
+    // The rules are the supervisor's, whoever sends the command.
+    const supervisor = await store.directory.getUser(s.supervisorId);
+    if (!supervisor) throw new AppError('user_not_found', `supervisor ${s.supervisorId} is no longer in the directory`);
+    const decision = evaluateSwitch(await gatherFacts(store, call.call, supervisor, s.id), s, mode);
+    if (!decision.allowed) {
+      metrics.refusals.inc({ code: decision.code });
+      throw new AppError(decision.code, decision.message);
+    }
+    if (mode === 'coach' && (await store.locks.acquireCoach(s)) !== 'ok') {
+      metrics.refusals.inc({ code: 'coach_taken' });
+      throw new AppError('coach_taken', CLAIM_MESSAGES.coach_taken);
+    }
+    const next = await this.ops.saveSession({ ...rec, session: transition(s, { type: 'switch_mode', mode }) });
+    if (s.mode === 'coach') await store.locks.releaseCoach(s);
+    await this.ops.recordSession(next, 'supervision_mode_changed', actor, { from: s.mode, to: mode, via });
+    metrics.modeSwitches.inc({ mode, via });
+    if (next.session.state === 'active') await this.ops.applyPlan(s.callId);
+    return next;
+  }
+}
+
+const CLAIM_MESSAGES = {
+  coach_taken: 'another supervisor is already coaching this agent',
+  supervisor_busy: 'you already have a supervision session; stop it first',
+  not_available: 'your status is not available; set it to available to supervise',
+} as const;
+
+export type { SessionEvent };
