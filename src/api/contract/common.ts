@@ -1,0 +1,58 @@
+import { Static, TObject, TSchema, TUnion, Type } from '@sinclair/typebox';
+
+/** Building blocks shared by every route schema. */
+
+/** A string enum as plain JSON Schema `enum` (clean OpenAPI and one-line validation errors). */
+export const StringEnum = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+
+/**
+ * A union told apart by a tag property (`kind`): JSON Schema oneOf + discriminator, so
+ * a bad value gets the one error of its own variant, not one per variant.
+ */
+export const TaggedUnion = <T extends TObject[]>(tag: string, variants: [...T], description?: string) =>
+  Type.Unsafe<Static<TUnion<T>>>({
+    type: 'object',
+    oneOf: variants,
+    discriminator: { propertyName: tag },
+    required: [tag],
+    ...(description ? { description } : {}),
+  });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable, machine-readable' }),
+      message: Type.String({ description: 'one sentence for people' }),
+    }),
+  },
+  { description: 'Every refusal and failure' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** Opaque ids made by the app (calls, legs, sessions): printable ASCII, no spaces. */
+export const Ident = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' });
+export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
+/** A coachline number: E.164 with +, or a short code (emergency numbers). */
+export const E164 = Type.String({ minLength: 2, maxLength: 16, pattern: '^\\+?[0-9]{2,15}$' });
+export const Iso = Type.String({ description: 'ISO 8601 time' });
+
+export const ROLES = ['agent', 'supervisor', 'admin'] as const;
+export const MODES = ['monitor', 'coach', 'barge'] as const;
+export const STATUSES = ['available', 'busy', 'unavailable'] as const;
+export const DIALECTS = ['default', 'polycom', 'yealink', 'snom', 'cisco', 'grandstream', 'rfc5373'] as const;
+
+export const Role = StringEnum(ROLES);
+export const Mode = StringEnum(MODES, 'monitor: listen; coach: whisper to the agent; barge: join openly');
+export const Status = StringEnum(STATUSES);
+export const Dialect = StringEnum(DIALECTS, 'auto-answer headers the desk phone understands');
+
+export const IdParams = Type.Object({ id: Ident }, { additionalProperties: false });
+export const UserIdParams = Type.Object({ id: UserId }, { additionalProperties: false });
+export const NumberParams = Type.Object({ e164: E164 }, { additionalProperties: false });
+
+/** The error responses every route may give; success codes are added per route. */
+export const errorResponses = {
+  '4xx': ErrorBody,
+  '5xx': ErrorBody,
+} satisfies Record<string, TSchema>;

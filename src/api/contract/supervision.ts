@@ -1,0 +1,41 @@
+import { Static, Type } from '@sinclair/typebox';
+import { Ident, Iso, Mode, StringEnum } from './common';
+import { SessionState } from './calls';
+
+/** Starting, switching and stopping a supervision session. */
+
+export const StartSupervisionBody = Type.Object(
+  {
+    target: Type.String({
+      ...Ident,
+      description: 'a participant id, or `internal` (the agent, when there is one) / `external` (the customer)',
+    }),
+    mode: Mode,
+    notify: Type.Optional(Type.Boolean({ description: 'coach only: play a short tone to the agent when the coach joins' })),
+    confirm: Type.Optional(Type.Boolean({ description: 'press 1 before hearing anything (voicemail guard); always on where the device asks for it' })),
+  },
+  { additionalProperties: false },
+);
+export type StartSupervisionBody = Static<typeof StartSupervisionBody>;
+
+export const SwitchModeBody = Type.Object({ mode: Mode }, { additionalProperties: false });
+export type SwitchModeBody = Static<typeof SwitchModeBody>;
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  callId: Type.String(),
+  supervisorId: Type.String(),
+  target: Type.String(),
+  mode: Mode,
+  notify: Type.Boolean(),
+  confirm: Type.Boolean(),
+  state: SessionState,
+  reason: Type.Optional(
+    StringEnum(['no_answer', 'busy', 'declined', 'unreachable', 'not_confirmed', 'media_error', 'lock_lost', 'stopped', 'supervisor_hangup', 'target_left', 'call_ended'] as const),
+  ),
+  createdAt: Iso,
+  updatedAt: Iso,
+  joinedAt: Type.Optional(Iso),
+  endedAt: Type.Optional(Iso),
+});
+export type SessionView = Static<typeof SessionView>;

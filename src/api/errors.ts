@@ -1,0 +1,102 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CoachlineError } from '../domain';
+import { isConnectionError } from '../store';
+import type { ErrorBody } from './contract';
+
+/**
+ * Every code the API can answer with, and its HTTP status: the one mapping from the
+ * domain's and the app's stable codes to HTTP. An unknown code is a bug (500).
+ */
+export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  bad_request: 400,
+  bad_json: 400,
+  unauthorized: 401,
+  forbidden_role: 403,
+  not_supervisor: 403,
+  forbidden_mode: 403,
+  not_in_distribution: 403,
+  not_supervisable: 403,
+  emergency_call: 403,
+  own_call: 403,
+  not_session_owner: 403,
+  not_yourself: 403,
+  route_not_found: 404,
+  call_not_found: 404,
+  session_not_found: 404,
+  user_not_found: 404,
+  number_not_found: 404,
+  call_not_live: 409,
+  conference_call: 409,
+  external_transfer: 409,
+  coach_taken: 409,
+  supervisor_busy: 409,
+  not_available: 409,
+  session_not_live: 409,
+  user_exists: 409,
+  number_exists: 409,
+  token_in_use: 409,
+  sip_username_in_use: 409,
+  user_in_session: 409,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  target_not_found: 422,
+  target_ambiguous: 422,
+  target_not_agent: 422,
+  unknown_user: 422,
+  no_device: 422,
+  illegal_transition: 409,
+  signaling_unavailable: 503,
+  media_unavailable: 503,
+  store_unavailable: 503,
+};
+
+/** A refusal made by the HTTP layer itself (auth, roles). */
+export class ApiError extends CoachlineError {
+  constructor(code: 'unauthorized' | 'forbidden_role' | 'route_not_found', message: string) {
+    super(code, message);
+    this.name = 'ApiError';
+  }
+}
+
+export const errorBody = (code: string, message: string): ErrorBody => ({ error: { code, message } });
+
+/** Fastify's own client errors (body parsing, limits), by their codes. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+};
+
+export function toErrorReply(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  const e = err as FastifyError & { validation?: unknown };
+  if (e?.validation) {
+    return { status: 400, body: errorBody('bad_request', e.message), internal: false };
+  }
+  if (err instanceof CoachlineError && STATUS_OF_CODE[err.code] !== undefined) {
+    return { status: STATUS_OF_CODE[err.code]!, body: errorBody(err.code, err.message), internal: false };
+  }
+  if (isConnectionError(err)) {
+    return { status: 503, body: errorBody('store_unavailable', 'shared state (Redis) is unavailable'), internal: false };
+  }
+  const fcode = typeof e?.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
+  if (fcode) return { status: STATUS_OF_CODE[fcode]!, body: errorBody(fcode, e.message), internal: false };
+  if (err instanceof SyntaxError || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
+    // Body parser errors not listed above (bad JSON, bad content length…): the client's.
+    const status = typeof e.statusCode === 'number' ? e.statusCode : 400;
+    return { status, body: errorBody(status === 400 ? 'bad_json' : 'bad_request', e.message), internal: false };
+  }
+  return { status: 500, body: errorBody('internal', 'internal error; it has been logged'), internal: true };
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const r = toErrorReply(err);
+  if (r.internal) request.log.error({ err }, 'request failed');
+  else request.log.info({ code: r.body.error.code, status: r.status }, 'request refused');
+  void reply.code(r.status).send(r.body);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(404).send(errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+}

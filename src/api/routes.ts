@@ -1,0 +1,156 @@
+import { Type } from '@sinclair/typebox';
+import {
+  CallList, CallView, ErrorBody, Health, IdParams, ListCallsQuery, NumberInput, NumberList, NumberParams, NumberReplace,
+  NumberView, OpenApiDocument, Ready, SessionView, StartSupervisionBody, StatusBody, StatusView, SwitchModeBody, Text,
+  Timeline, UserIdParams, UserInput, UserList, UserReplace, UserView, errorResponses,
+} from './contract';
+import { AnyRoute, route } from './route';
+import { metricsText, openApi, readiness } from './handlers/ops';
+import { streamEvents } from './handlers/events';
+
+/**
+ * THE route table: every HTTP verb the app answers, its access, its schemas and its
+ * handler, in one place. Handlers stay one-liners into the application layer; the
+ * request is already authenticated, role-checked and validated against `schema`, and
+ * the success body is serialized through the response schema (fields not in the
+ * schema never leave the server).
+ */
+
+const STAFF = ['supervisor', 'admin'] as const;
+const ADMIN = ['admin'] as const;
+const Empty = Type.Null({ description: 'no body' });
+
+export const ROUTES: readonly AnyRoute[] = [
+  // ---- operations ----
+  route({
+    method: 'GET', url: '/healthz', summary: 'Liveness: the process is up', tags: ['ops'], access: 'public',
+    schema: { response: { 200: Health, ...errorResponses } },
+    handler: async () => ({ status: 200, body: { status: 'ok' as const } }),
+  }),
+  route({
+    method: 'GET', url: '/readyz', summary: 'Readiness: Redis, drachtio and FreeSWITCH each reported; 503 when one is down', tags: ['ops'], access: 'public',
+    schema: { response: { 200: Ready, 503: Ready, '4xx': ErrorBody } },
+    handler: readiness,
+  }),
+  route({
+    method: 'GET', url: '/metrics', summary: 'Prometheus metrics', tags: ['ops'], access: 'public', produces: 'text/plain',
+    schema: { response: { 200: Text, ...errorResponses } },
+    handler: metricsText,
+  }),
+  route({
+    method: 'GET', url: '/openapi.json', summary: 'This API as an OpenAPI 3 document', tags: ['ops'], access: 'public',
+    schema: { response: { 200: OpenApiDocument, ...errorResponses } },
+    handler: openApi,
+  }),
+
+  // ---- calls ----
+  route({
+    method: 'GET', url: '/v1/calls', summary: 'Live calls, optionally by number and/or agent', tags: ['calls'], access: STAFF,
+    schema: { querystring: ListCallsQuery, response: { 200: CallList, ...errorResponses } },
+    handler: async ({ deps, user, query }) => ({ status: 200, body: { calls: await deps.queries.list(user, query) } }),
+  }),
+  route({
+    method: 'GET', url: '/v1/calls/:id', summary: 'A call: participants, supervisors with their mode, state, and whether you may supervise it', tags: ['calls'], access: STAFF,
+    schema: { params: IdParams, response: { 200: CallView, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.queries.detail(user, params.id) }),
+  }),
+  route({
+    method: 'GET', url: '/v1/calls/:id/timeline', summary: 'What happened on a call, in order (kept TIMELINE_TTL after the end)', tags: ['calls'], access: STAFF,
+    schema: { params: IdParams, response: { 200: Timeline, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: { callId: params.id, events: await deps.queries.timeline(user, params.id) } }),
+  }),
+
+  // ---- supervision ----
+  route({
+    method: 'POST', url: '/v1/calls/:id/supervisions', summary: 'Start monitoring, coaching or barging: dials your device', tags: ['supervision'], access: STAFF,
+    schema: { params: IdParams, body: StartSupervisionBody, response: { 201: SessionView, ...errorResponses } },
+    handler: async ({ deps, user, params, body }) => ({ status: 201, body: await deps.service.startSupervision(user, params.id, body) }),
+  }),
+  route({
+    method: 'GET', url: '/v1/supervisions/:id', summary: 'A supervision session', tags: ['supervision'], access: STAFF,
+    schema: { params: IdParams, response: { 200: SessionView, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.service.getSupervision(user, params.id) }),
+  }),
+  route({
+    method: 'PATCH', url: '/v1/supervisions/:id', summary: 'Switch mode on the same leg (no re-dial)', tags: ['supervision'], access: STAFF,
+    schema: { params: IdParams, body: SwitchModeBody, response: { 200: SessionView, ...errorResponses } },
+    handler: async ({ deps, user, params, body }) => ({ status: 200, body: await deps.service.switchMode(user, params.id, body.mode) }),
+  }),
+  route({
+    method: 'DELETE', url: '/v1/supervisions/:id', summary: 'Stop: hang up the supervisor leg (idempotent)', tags: ['supervision'], access: STAFF,
+    schema: { params: IdParams, response: { 200: SessionView, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.service.stopSupervision(user, params.id) }),
+  }),
+
+  // ---- users ----
+  route({
+    method: 'GET', url: '/v1/users', summary: 'Users with role, device, status and numbers', tags: ['directory'], access: STAFF,
+    schema: { response: { 200: UserList, ...errorResponses } },
+    handler: async ({ deps }) => ({ status: 200, body: { users: await deps.directory.listUsers() } }),
+  }),
+  route({
+    method: 'GET', url: '/v1/users/:id', summary: 'A user (agents: only themselves)', tags: ['directory'], access: 'user',
+    schema: { params: UserIdParams, response: { 200: UserView, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.directory.getUser(user, params.id) }),
+  }),
+  route({
+    method: 'POST', url: '/v1/users', summary: 'Create a user', tags: ['directory'], access: ADMIN,
+    schema: { body: UserInput, response: { 201: UserView, ...errorResponses } },
+    handler: async ({ deps, body }) => ({ status: 201, body: await deps.directory.createUser(body) }),
+  }),
+  route({
+    method: 'PUT', url: '/v1/users/:id', summary: 'Replace a user (tokens and sip kept when absent)', tags: ['directory'], access: ADMIN,
+    schema: { params: UserIdParams, body: UserReplace, response: { 200: UserView, ...errorResponses } },
+    handler: async ({ deps, params, body }) => ({ status: 200, body: await deps.directory.replaceUser(params.id, body) }),
+  }),
+  route({
+    method: 'DELETE', url: '/v1/users/:id', summary: 'Delete a user (and take them out of distributions)', tags: ['directory'], access: ADMIN,
+    schema: { params: UserIdParams, response: { 204: Empty, ...errorResponses } },
+    handler: async ({ deps, params }) => {
+      await deps.directory.deleteUser(params.id);
+      return { status: 204, body: null };
+    },
+  }),
+  route({
+    method: 'PUT', url: '/v1/users/:id/status', summary: 'Set your status (admins: anyone’s); deferred while supervising', tags: ['directory'], access: 'user',
+    schema: { params: UserIdParams, body: StatusBody, response: { 200: StatusView, ...errorResponses } },
+    handler: async ({ deps, user, params, body }) => ({ status: 200, body: await deps.directory.setStatus(user, params.id, body.status) }),
+  }),
+
+  // ---- numbers ----
+  route({
+    method: 'GET', url: '/v1/numbers', summary: 'Numbers with distribution and flags', tags: ['directory'], access: STAFF,
+    schema: { response: { 200: NumberList, ...errorResponses } },
+    handler: async ({ deps }) => ({ status: 200, body: { numbers: await deps.directory.listNumbers() } }),
+  }),
+  route({
+    method: 'GET', url: '/v1/numbers/:e164', summary: 'A number', tags: ['directory'], access: STAFF,
+    schema: { params: NumberParams, response: { 200: NumberView, ...errorResponses } },
+    handler: async ({ deps, params }) => ({ status: 200, body: await deps.directory.getNumber(params.e164) }),
+  }),
+  route({
+    method: 'POST', url: '/v1/numbers', summary: 'Create a number', tags: ['directory'], access: ADMIN,
+    schema: { body: NumberInput, response: { 201: NumberView, ...errorResponses } },
+    handler: async ({ deps, body }) => ({ status: 201, body: await deps.directory.createNumber(body) }),
+  }),
+  route({
+    method: 'PUT', url: '/v1/numbers/:e164', summary: 'Replace a number', tags: ['directory'], access: ADMIN,
+    schema: { params: NumberParams, body: NumberReplace, response: { 200: NumberView, ...errorResponses } },
+    handler: async ({ deps, params, body }) => ({ status: 200, body: await deps.directory.replaceNumber(params.e164, body) }),
+  }),
+  route({
+    method: 'DELETE', url: '/v1/numbers/:e164', summary: 'Delete a number', tags: ['directory'], access: ADMIN,
+    schema: { params: NumberParams, response: { 204: Empty, ...errorResponses } },
+    handler: async ({ deps, params }) => {
+      await deps.directory.deleteNumber(params.e164);
+      return { status: 204, body: null };
+    },
+  }),
+
+  // ---- live events ----
+  route({
+    method: 'GET', url: '/v1/events', summary: 'Server-Sent Events of call, supervision and user events you may see', tags: ['events'], access: 'user', produces: 'text/event-stream',
+    schema: { response: { 200: Text, ...errorResponses } },
+    handler: streamEvents,
+  }),
+];
