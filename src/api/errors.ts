@@ -94,6 +94,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   const r = toErrorReply(err);
   if (r.internal) request.log.error({ err }, 'request failed');
   else request.log.info({ code: r.body.error.code, status: r.status }, 'request refused');
+  if (r.status === 401) void reply.header('www-authenticate', 'Bearer');
   void reply.code(r.status).send(r.body);
 }
 

@@ -68,6 +68,14 @@ export class SessionOps {
     await this.d.store.timeline.append(s.callId, entry, scope);
   }
 
+  /** Status changes made by the lock scripts (busy on claim, restored on release) on the event stream. */
+  async publishStatus(userId: string, status: string, sessionId: string): Promise<void> {
+    await this.d.store.events.publish(
+      { at: this.now(), kind: 'user', type: 'user_status_changed', actor: userId, detail: { userId, status, sessionId } },
+      { userId },
+    );
+  }
+
   /**
    * Brings the call's conference to the plan for its current state and joined
    * supervisors (none: the plan still carries hold music and ringback). If the media
@@ -117,6 +125,7 @@ export class SessionOps {
     }
     const done = await this.saveSession({ ...rec, session: next, endedAt: this.now() });
     const restored = await this.d.store.locks.release(s);
+    if (restored) await this.publishStatus(s.supervisorId, restored, s.id);
     await this.recordSession(done, next.state === 'failed' ? 'supervision_failed' : 'supervision_ended', opts.actor, {
       ...(restored ? { restoredStatus: restored } : {}),
       ...opts.detail,

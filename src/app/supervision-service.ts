@@ -104,12 +104,14 @@ export class SupervisionService {
       metrics.refusals.inc({ code: claim });
       throw new AppError(claim, CLAIM_MESSAGES[claim]);
     }
+    await this.ops.publishStatus(user.id, 'busy', session.id);
     return this.ops.queue.run(callId, async () => {
       const now = this.ops.now();
       const fresh = await this.ops.loadCall(callId);
       const target = fresh?.call.participants.find((p) => p.id === session.target);
       if (!fresh || fresh.call.ended || target?.status !== 'connected') {
-        await store.locks.release(session);
+        const restored = await store.locks.release(session);
+        if (restored) await this.ops.publishStatus(user.id, restored, session.id);
         throw new AppError('target_not_found', 'the call changed: the participant to supervise is no longer connected');
       }
       let r: SessionRecord = { session: transition(session, { type: 'dial' }), owner: this.d.instanceId, createdAt: now, updatedAt: now };

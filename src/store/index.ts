@@ -3,6 +3,7 @@
  *
  *   createRedis(config: Pick<Config,'redis'>, opts?: RedisOptions): Redis
  *   createStore(redis: Redis, config: Pick<Config,'redis'>): Store
+ *     store.sipDirectory / store.registrations implement src/sip/ports.ts
  *
  * `createStore` uses the client as given and prefixes keys itself with
  * REDIS_KEY_PREFIX (pub/sub channels included, which ioredis's own keyPrefix would
@@ -20,6 +21,7 @@ import { Keys } from './keys';
 import { LockStore } from './locks';
 import { PresenceStore } from './presence';
 import { SessionStore } from './sessions';
+import { RedisRegistrationStore, RedisSipDirectory } from './sip-directory';
 import { TimelineStore } from './timeline';
 
 export interface Store {
@@ -33,6 +35,9 @@ export interface Store {
   readonly events: EventBus;
   /** Lease of live calls, sessions and locks (LOCK_TTL_SEC), in ms. */
   readonly leaseMs: number;
+  /** The SIP adapter's directory and registrar ports (src/sip/ports.ts). */
+  readonly sipDirectory: RedisSipDirectory;
+  readonly registrations: RedisRegistrationStore;
   /** Round trip to Redis in ms; throws StoreUnavailableError when it is down. */
   ping(): Promise<number>;
 }
@@ -46,14 +51,18 @@ export function createStore(redis: Redis, config: StoreConfig): Store {
   const { keyPrefix, lockTtlSec, timelineTtlSec } = config.redis;
   const keys = new Keys(keyPrefix);
   const leaseMs = Math.round(lockTtlSec * 1000);
+  const directory = new DirectoryStore(redis, keys);
+  const presence = new PresenceStore(redis, keys);
   return {
     keys,
     leaseMs,
+    sipDirectory: new RedisSipDirectory(directory, presence),
+    registrations: new RedisRegistrationStore(redis, keys),
     calls: new CallStore(redis, keys, leaseMs, timelineTtlSec),
     sessions: new SessionStore(redis, keys, leaseMs, timelineTtlSec),
     locks: new LockStore(redis, keys, leaseMs),
-    presence: new PresenceStore(redis, keys),
-    directory: new DirectoryStore(redis, keys),
+    presence,
+    directory,
     timeline: new TimelineStore(redis, keys, timelineTtlSec),
     events: new EventBus(redis, keys),
     async ping() {
@@ -86,3 +95,4 @@ export type { PresenceStore } from './presence';
 export type { DirectoryStore, DirectoryImport } from './directory';
 export type { TimelineStore } from './timeline';
 export type { EventBus, Subscription } from './events';
+export type { RedisSipDirectory, RedisRegistrationStore } from './sip-directory';

@@ -17,7 +17,8 @@
  *   user:{id} / users         JSON StoredUser / set of ids
  *   number:{e164} / numbers   JSON NumberEntry / set of e164s
  *   token:{sha256}            userId
- *   sipcred:{username}        JSON SipCredential
+ *   sipcred:{username}        userId owning that SIP username (credential in the user record)
+ *   registrations:{userId}    hash contact → JSON Registration (SIP registrar)
  *   directory:bootstrapped    ISO time the directory file was imported
  *   events:seq                global event id counter
  *   events  (pub/sub channel) every call, supervision and user event
@@ -50,6 +51,7 @@ export class Keys {
   token = (sha256: string): string => this.k('token', sha256);
   sipCredential = (username: string): string => this.k('sipcred', username);
   bootstrapped = (): string => this.k('directory', 'bootstrapped');
+  registrations = (userId: string): string => this.k('registrations', userId);
 
   eventSeq = (): string => this.k('events', 'seq');
   eventChannel = (): string => this.k('events');

@@ -16,8 +16,10 @@ export interface RedisServer {
   client(): Redis;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its dir. */
   stop(): Promise<void>;
-  /** Kills the server hard and starts a new empty one on the same port (data lost). */
-  restart(): Promise<void>;
+  /** Kills the server hard (SIGKILL): clients see connection errors. */
+  crash(): Promise<void>;
+  /** Starts a new, empty server on the same port after crash() (data lost). */
+  revive(): Promise<void>;
 }
 
 const REDIS_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
@@ -100,8 +102,11 @@ export async function startRedis(): Promise<RedisServer> {
       if (child) await kill(child, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async crash() {
       if (child) await kill(child, 'SIGKILL');
+      child = undefined;
+    },
+    async revive() {
       child = await launch(port, dir);
     },
   };
