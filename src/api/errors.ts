@@ -38,6 +38,7 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   sip_username_in_use: 409,
   user_in_session: 409,
   body_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   target_not_found: 422,
   target_ambiguous: 422,
@@ -67,6 +68,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+  FST_ERR_BAD_URL: 'bad_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
 };
 
 export function toErrorReply(err: unknown): { status: number; body: ErrorBody; internal: boolean } {

@@ -70,7 +70,13 @@ export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
     // Types are what the schema says: "true" is not a boolean, ["coach"] not a mode.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, discriminator: true } },
     return503OnClosing: true,
+    // Ids longer than their schemas allow reach the schemas (400) instead of the router's 414.
+    routerOptions: { maxParamLength: 256 },
+    // Malformed URLs and router refusals answer in the API's error format too.
+    frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
   });
+  // JSON only: a text/plain body is refused (415) rather than parsed into a string.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 
