@@ -45,8 +45,6 @@ export interface RouteDef<R extends RouteSchema = RouteSchema, A extends Access 
   access: A;
   schema: R;
   handler: Handler<R, A>;
-  /** Media type of the success body when not JSON. */
-  produces?: string;
 }
 
 export type AnyRoute = RouteDef<RouteSchema, Access>;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import {
   CallList, CallView, ErrorBody, Health, IdParams, ListCallsQuery, NumberInput, NumberList, NumberParams, NumberReplace,
-  NumberView, OpenApiDocument, Ready, SessionView, StartSupervisionBody, StatusBody, StatusView, SwitchModeBody, Text,
+  NumberView, OpenApiDocument, Ready, SessionView, StartSupervisionBody, StatusBody, StatusView, SwitchModeBody, MetricsText, EventStreamText,
   Timeline, UserIdParams, UserInput, UserList, UserReplace, UserView, errorResponses,
 } from './contract';
 import { AnyRoute, route } from './route';
@@ -33,8 +33,8 @@ export const ROUTES: readonly AnyRoute[] = [
     handler: readiness,
   }),
   route({
-    method: 'GET', url: '/metrics', summary: 'Prometheus metrics', tags: ['ops'], access: 'public', produces: 'text/plain',
-    schema: { response: { 200: Text, ...errorResponses } },
+    method: 'GET', url: '/metrics', summary: 'Prometheus metrics', tags: ['ops'], access: 'public',
+    schema: { response: { 200: MetricsText, ...errorResponses } },
     handler: metricsText,
   }),
   route({
@@ -149,8 +149,8 @@ export const ROUTES: readonly AnyRoute[] = [
 
   // ---- live events ----
   route({
-    method: 'GET', url: '/v1/events', summary: 'Server-Sent Events of call, supervision and user events you may see', tags: ['events'], access: 'user', produces: 'text/event-stream',
-    schema: { response: { 200: Text, ...errorResponses } },
+    method: 'GET', url: '/v1/events', summary: 'Server-Sent Events of call, supervision and user events you may see', tags: ['events'], access: 'user',
+    schema: { response: { 200: EventStreamText, ...errorResponses } },
     handler: streamEvents,
   }),
 ];

@@ -115,7 +115,6 @@ function register(app: FastifyInstance, def: AnyRoute, deps: ApiDeps): void {
       summary: def.summary,
       tags: def.tags,
       ...(def.access === 'public' ? {} : { security: [{ bearer: [] }] }),
-      ...(def.produces ? { produces: [def.produces] } : {}),
     },
     onRequest: async (request: FastifyRequest) => {
       if (def.access === 'public') return;

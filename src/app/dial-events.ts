@@ -49,9 +49,13 @@ export async function handleDialEvent(
     case 'confirm_timeout':
       await ops.finish(rec, e);
       return;
-    case 'failed':
-      await ops.finish(rec, { type: 'dial_failed', reason: e.reason }, { hangup: false, detail: e.sipStatus ? { sipStatus: e.sipStatus } : {} });
+    case 'failed': {
+      const detail = { failure: e.reason, ...(e.sipStatus ? { sipStatus: e.sipStatus } : {}) };
+      // After the answer the leg is gone all the same; the domain calls that a hang-up.
+      const ev = s.state === 'dialing' || s.state === 'ringing' ? { type: 'dial_failed' as const, reason: e.reason } : { type: 'supervisor_hangup' as const };
+      await ops.finish(rec, ev, { hangup: false, detail });
       return;
+    }
     case 'hangup':
       // A hang-up before the answer is the dialer's to report as a failure; if one
       // arrives anyway, the leg is gone all the same.

@@ -24,7 +24,7 @@
  * see FORWARDING below; this build runs it locally and relies on the owner's refresher
  * to notice a session finished elsewhere.
  */
-import { SessionEvent, SupervisionMode, User, evaluateStart, evaluateSwitch, isLive, newSession, transition } from '../domain';
+import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, isLive, newSession, transition } from '../domain';
 import { StartSupervisionBody, SessionView } from '../api/contract';
 import type { SessionRecord } from '../store';
 import { AppDeps, ResolvedDeps, resolveDeps } from './deps';
@@ -35,8 +35,7 @@ import { CallChange, handleCallChanged, handleCallRemoved } from './call-events'
 import { LeaseRefresher } from './lease-refresher';
 import { SessionOps } from './session-ops';
 import { sessionView } from './views';
-import { maySeeSupervision, callScope } from './visibility';
-import type { Call } from '../domain';
+import { callScope, maySeeSupervision } from './visibility';
 import type { DialEvent } from './ports';
 
 export class SupervisionService {
@@ -226,4 +225,3 @@ const CLAIM_MESSAGES = {
   not_available: 'your status is not available; set it to available to supervise',
 } as const;
 
-export type { SessionEvent };

@@ -1,4 +1,4 @@
-import { Call, CallDecision, Device, NumberEntry, callState } from '../domain';
+import { Call, CallDecision, NumberEntry, callState } from '../domain';
 import type { Presence } from '../store';
 import type { CallView, ParticipantView, SessionView, UserView, NumberView, TimelineEventView } from '../api/contract';
 import type { CallRecord, SessionRecord, StoredUser, TimelineEvent } from '../store';
@@ -69,17 +69,13 @@ export function callView(r: CallRecord, decision: CallDecision, supervisors: rea
   };
 }
 
-export function deviceView(d: Device): Device {
-  return { ...d };
-}
-
 export function userView(u: StoredUser, presence: Presence, numbers: readonly NumberEntry[]): UserView {
   return {
     id: u.id,
     name: u.name,
     role: u.role,
     permissions: [...u.permissions],
-    ...(u.device ? { device: deviceView(u.device) } : {}),
+    ...(u.device ? { device: { ...u.device } } : {}),
     numbers: numbers.filter((n) => n.distribution.includes(u.id)).map((n) => n.e164),
     status: presence.status,
     tokenCount: u.tokenSha256.length,

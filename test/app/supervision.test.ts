@@ -100,7 +100,16 @@ t.test('supervision service', async (t) => {
     t.same([...(await w.store.locks.coachHolders('call-1', ['A']))], []);
     t.equal((await w.store.presence.get('sue')).status, 'available');
     const failed = (await w.store.timeline.list('call-1')).find((e) => e.type === 'supervision_failed');
-    t.match(failed?.detail, { reason: 'busy', sipStatus: 486, restoredStatus: 'available' });
+    t.match(failed?.detail, { reason: 'busy', failure: 'busy', sipStatus: 486, restoredStatus: 'available' });
+
+    // A failure reported after the answer (leg lost while confirming) still ends it.
+    await w.store.presence.set('rem', 'available');
+    const g = await w.service.startSupervision(await userOf(w, 'rem'), 'call-1', { target: 'A', mode: 'monitor' });
+    await joined(w, g.id);
+    w.signaling.emit(g.id, { type: 'failed', reason: 'unreachable' });
+    await w.service.idle();
+    t.same((await w.store.sessions.get(g.id))?.session.reason, 'supervisor_hangup');
+    t.equal((await w.store.presence.get('rem')).status, 'available');
 
     const s2 = await w.service.startSupervision(sue, 'call-1', { target: 'A', mode: 'coach' });
     await joined(w, s2.id);

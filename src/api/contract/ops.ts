@@ -18,5 +18,9 @@ export const Ready = Type.Object({
 });
 export type Ready = Static<typeof Ready>;
 
-export const Text = Type.String({ description: 'text body' });
+/** A non-JSON success body, documented under its media type. */
+export const TextBody = (mediaType: string, description: string) =>
+  Type.Unsafe<string>({ description, content: { [mediaType]: { schema: { type: 'string' } } } });
+export const MetricsText = TextBody('text/plain', 'Prometheus text exposition format');
+export const EventStreamText = TextBody('text/event-stream', 'Server-Sent Events; each data line is a StreamEvent');
 export const OpenApiDocument = Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3 document' });
