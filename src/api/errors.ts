@@ -77,13 +77,13 @@ export function toErrorReply(err: unknown): { status: number; body: ErrorBody; i
   if (e?.validation) {
     return { status: 400, body: errorBody('bad_request', e.message), internal: false };
   }
-  if (err instanceof CoachlineError && STATUS_OF_CODE[err.code] !== undefined) {
+  if (err instanceof CoachlineError && Object.hasOwn(STATUS_OF_CODE, err.code)) {
     return { status: STATUS_OF_CODE[err.code]!, body: errorBody(err.code, err.message), internal: false };
   }
   if (isConnectionError(err)) {
     return { status: 503, body: errorBody('store_unavailable', 'shared state (Redis) is unavailable'), internal: false };
   }
-  const fcode = typeof e?.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
+  const fcode = typeof e?.code === 'string' && Object.hasOwn(FASTIFY_CODES, e.code) ? FASTIFY_CODES[e.code] : undefined;
   if (fcode) return { status: STATUS_OF_CODE[fcode]!, body: errorBody(fcode, e.message), internal: false };
   if (err instanceof SyntaxError || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
     // Body parser errors not listed above (bad JSON, bad content length…): the client's.

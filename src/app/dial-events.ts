@@ -68,7 +68,7 @@ export async function handleDialEvent(
         await ops.finish(rec, { type: 'stop' }, { detail: { via: 'dtmf' } });
         return;
       }
-      const mode = DTMF_MODES[e.digit];
+      const mode = Object.hasOwn(DTMF_MODES, e.digit) ? DTMF_MODES[e.digit] : undefined;
       if (!mode) return;
       try {
         await switchMode(rec, mode);
