@@ -21,9 +21,12 @@ export function sipRoutes(nonces: NonceIssuer): Record<'invite' | 'register' | '
     /** Trunk → inbound call; an agent's phone → outbound call; anyone else → 403. */
     invite: async (ctx, req, res) => {
       if (ctx.trunkAcl.allows(req.source_address)) return inboundCall(ctx, req, res);
-      const userId = ctx.agentAcl.allows(req.source_address)
-        ? (await ctx.directory.userBySipUsername(userPart(req.get('From')) ?? ''))?.id
-        : await authenticate(ctx, nonces, req, res);
+      const fromUser = userPart(req.get('From')) ?? '';
+      let userId: string | undefined;
+      if (ctx.agentAcl.allows(req.source_address)) userId = (await ctx.directory.userBySipUsername(fromUser))?.id;
+      // Only a phone with credentials in the directory is challenged; anyone else is
+      // refused at once and nothing is ever relayed to the trunk for them.
+      else if (await ctx.directory.credentials(fromUser)) userId = await authenticate(ctx, nonces, req, res);
       if (!userId) {
         if (!res.finalResponseSent) res.send(403, { headers: { Reason: 'SIP;cause=403;text="unknown source"' } });
         return;

@@ -17,6 +17,8 @@ import { endLiveCall } from './teardown';
  * its connection to /readyz.
  */
 export interface SipAppOptions {
+  /** The drachtio connection; fsmrf creates its endpoints through the same one. */
+  srf: Srf;
   drachtio: { host: string; port: number; secret: string };
   settings: SipSettings;
   trunkAcl: string[];
@@ -29,7 +31,7 @@ export interface SipAppOptions {
 }
 
 export class SipApp {
-  readonly srf = new Srf();
+  readonly srf: Srf;
   readonly calls = new LiveCalls();
   readonly ctx: SipContext;
   readonly dialer: SupervisorDialer;
@@ -38,6 +40,7 @@ export class SipApp {
 
   constructor(private readonly options: SipAppOptions) {
     const o = options;
+    this.srf = o.srf;
     this.ctx = {
       srf: this.srf,
       media: o.media,

@@ -1,0 +1,191 @@
+/**
+ * The composition root: reads the configuration, connects Redis, FreeSWITCH and
+ * drachtio, and wires the adapters to the supervision service. Nothing else reaches
+ * across folders.
+ *
+ *   call changes:  sip ──callChanged──▶ app ──applyPlan──▶ media
+ *   supervision:   api ──start/switch/stop──▶ app ──dial/hangup──▶ sip
+ */
+import type { AddressInfo } from 'node:net';
+import Srf from 'drachtio-srf';
+import pino, { type Logger } from 'pino';
+import { buildApiServer, type ApiServer } from './api';
+import { DirectoryService, Metrics, SupervisionService, bootstrapDirectory } from './app';
+import type { DialEvent, DialRequest, SignalingPort } from './app/ports';
+import { loadConfig, type Config } from './config';
+import { CallMedia } from './media/call-media';
+import { MediaServerPool } from './media/media-servers';
+import { SipApp } from './sip/sip-app';
+import { createRedis, createStore } from './store';
+
+export interface Coachline {
+  httpUrl: string;
+  config: Config;
+  /** Run a FreeSWITCH API command on the first connected media server (diagnostics, tests). */
+  freeswitchApi(cmd: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Secrets never reach the logs. */
+const REDACT = ['req.headers.authorization', '*.password', '*.secret', '*.token', '*.tokens', '*.ha1', 'config.drachtio.secret', 'config.freeswitch.password'];
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+export async function startCoachline(config: Config, logger: Logger = createLogger(config)): Promise<Coachline> {
+  const redis = createRedis(config);
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
+  const store = createStore(redis, config);
+  const metrics = new Metrics();
+
+  // One drachtio connection: the SIP app receives calls on it and fsmrf creates its
+  // FreeSWITCH endpoints through it. The service observes the calls the SIP app
+  // carries and dials through it, so it is bound late.
+  let service: SupervisionService | undefined;
+  const srf = new Srf();
+  const pool = new MediaServerPool(
+    srf,
+    {
+      hosts: config.freeswitch.hosts,
+      port: config.freeswitch.port,
+      password: config.freeswitch.password,
+      listenAddress: config.freeswitch.listenAddress,
+      listenPort: config.freeswitch.listenPort,
+    },
+    logger.child({ component: 'media' }),
+  );
+  const media = new CallMedia(
+    pool,
+    {
+      profile: config.media.conferenceProfile,
+      sounds: { hold_music: config.media.holdMusic, ringback: config.media.ringback, notify_tone: config.media.notifyTone },
+    },
+    logger.child({ component: 'media' }),
+  );
+  const sip = new SipApp({
+    srf,
+    drachtio: config.drachtio,
+    settings: {
+      domain: config.sip.domain,
+      trunkUri: config.sip.trunkUri,
+      fallbackUri: config.sip.fallbackUri,
+      agentRingTimeoutSec: config.sip.agentRingTimeoutSec,
+      registerMaxExpiresSec: config.sip.registerMaxExpiresSec,
+      emergencyNumbers: config.emergencyNumbers,
+      confirmTimeoutSec: config.supervision.confirmTimeoutSec,
+      confirmPrompt: config.media.confirmPrompt,
+    },
+    trunkAcl: config.sip.trunkAcl,
+    agentAcl: config.sip.agentAcl,
+    media,
+    directory: store.sipDirectory,
+    registrations: store.registrations,
+    observer: {
+      callChanged: async (call, change) => service?.callChanged(call, change),
+    },
+    log: logger.child({ component: 'sip' }),
+  });
+
+  const signaling: SignalingPort = {
+    dialSupervisor: (req: DialRequest, onEvent: (e: DialEvent) => void) => sip.dialer.dialSupervisor(req, onEvent),
+    hangupSupervisor: (sessionId: string) => sip.dialer.hangupSupervisor(sessionId),
+  };
+  service = new SupervisionService({ store, signaling, media, logger: logger.child({ component: 'app' }), config, metrics });
+  const directory = new DirectoryService({ store, config });
+
+  const api: ApiServer = await buildApiServer({
+    service,
+    store,
+    directory,
+    metrics,
+    logger: logger.child({ component: 'api' }),
+    config,
+    health: { drachtio: () => sip.health(), freeswitch: () => media.health() },
+  });
+  await api.listen({ host: config.http.host, port: config.http.port });
+  const addr = api.server.address() as AddressInfo;
+  const httpUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  logger.info({ httpUrl }, 'coachline listening');
+
+  // /healthz and /readyz answer from here on; the directory file is imported once Redis
+  // is reachable, then calls and supervision start.
+  try {
+    await redisReady(redis, logger);
+    await bootstrapDirectory({ store, directory, config, logger });
+  } catch (err) {
+    // A bad directory file stops the start: release what is open so the process can exit.
+    await api.close();
+    redis.disconnect();
+    throw err;
+  }
+  pool.start();
+  sip.start();
+  service.start();
+  logger.info('coachline started');
+
+  return {
+    httpUrl,
+    config,
+    async freeswitchApi(cmd: string) {
+      const [ms] = pool.servers();
+      if (!ms) throw new Error('no FreeSWITCH server connected');
+      return ms.api(cmd);
+    },
+    async stop() {
+      await api.close();
+      // FreeSWITCH keeps an app's channels when its socket closes: hang up our calls first.
+      await sip.stop();
+      await media.endAll();
+      await service!.stop();
+      pool.stop();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Resolves once Redis answers; logs while it does not (ioredis keeps reconnecting). */
+async function redisReady(redis: ReturnType<typeof createRedis>, logger: Logger): Promise<void> {
+  if (redis.status === 'ready') return;
+  const nag = setInterval(() => logger.warn({ status: redis.status }, 'waiting for Redis'), 5000);
+  try {
+    await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  } finally {
+    clearInterval(nag);
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    // A bad setting stops the start with the variable named, before anything connects.
+    process.stderr.write(`coachline: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config);
+  const app = await startCoachline(config, logger);
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`coachline failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

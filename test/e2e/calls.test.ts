@@ -1,0 +1,128 @@
+/**
+ * Issue 4 on the real stack: calls through coachline's B2BUA and FreeSWITCH
+ * conferences, checked on real audio (tones each test phone sends and hears).
+ */
+import type { Test } from 'tap';
+import { Party, TONES, expectHearing, hearsMusic, sleep } from './lib/hearing';
+import { PRESENT_DBFS } from './lib/rtp-phone';
+import { ADDR, NUMBERS, type Stack } from './lib/stack';
+import { e2eSuite } from './lib/suite';
+import { withTimeout, type SipPhone } from './lib/sip-phones';
+
+const SUP = 'e2e-sofia-token-0000000';
+
+async function channels(s: Stack): Promise<number> {
+  const out = await s.freeswitch('show channels count');
+  return Number(/(\d+) total/.exec(out)?.[1] ?? NaN);
+}
+
+async function noChannelsLeft(t: Test, s: Stack): Promise<void> {
+  let n = NaN;
+  for (let i = 0; i < 30; i++) {
+    n = await channels(s);
+    if (n === 0) break;
+    await sleep(200);
+  }
+  t.equal(n, 0, 'no FreeSWITCH channel left behind (show channels count)');
+}
+
+/** A customer on the carrier side calls the sales number; Ana answers on her desk phone. */
+async function connectedCall(s: Stack, name: string): Promise<{ customer: SipPhone; ana: SipPhone }> {
+  const customer = await s.carrier.phone(name, TONES.customer);
+  const ana = await s.desk.phone('ana', TONES.agent);
+  ana.answering = { kind: 'auto' };
+  await withTimeout(customer.call(`sip:${NUMBERS.sales}@${ADDR.app}:5060`), 15_000, 'call was not answered');
+  return { customer, ana };
+}
+
+e2eSuite('calls', [
+  [
+    'an inbound call connects and both hear each other',
+    async (t, s) => {
+      const { customer, ana } = await connectedCall(s, 'cust-1');
+      t.ok(ana.connected, 'the agent was rung and answered');
+      const calls = await s.api('GET', `/v1/calls?number=${encodeURIComponent(NUMBERS.sales)}`, SUP);
+      t.equal(calls.status, 200);
+      t.equal(calls.body.calls?.length ?? calls.body.length, 1, 'the call is listed');
+      const parties: Party[] = [
+        { label: 'customer', phone: customer },
+        { label: 'agent', phone: ana },
+      ];
+      await expectHearing(t, 'active call', parties, { customer: ['agent'], agent: ['customer'] });
+      customer.hangup();
+      await ana.waitHangup();
+      await noChannelsLeft(t, s);
+    },
+  ],
+  [
+    'hold gives the customer music and no cross audio; resume reconnects',
+    async (t, s) => {
+      const { customer, ana } = await connectedCall(s, 'cust-2');
+      const parties: Party[] = [
+        { label: 'customer', phone: customer },
+        { label: 'agent', phone: ana },
+      ];
+      await ana.hold('sendonly');
+      ana.rtp.setSilent(false); // the held phone still sends: coachline must not pass it on
+      await expectHearing(t, 'hold', parties, { customer: [], agent: [] });
+      t.ok((await hearsMusic(customer)) > PRESENT_DBFS, 'the held customer hears hold music');
+      t.ok((await hearsMusic(ana)) < PRESENT_DBFS, 'the agent does not hear the hold music');
+      await ana.resume();
+      await expectHearing(t, 'resumed', parties, { customer: ['agent'], agent: ['customer'] });
+      t.ok((await hearsMusic(customer)) < PRESENT_DBFS, 'the music stops on resume');
+      await ana.hold('inactive');
+      await expectHearing(t, 'hold with a=inactive', parties, { customer: [], agent: [] });
+      await ana.resume();
+      ana.hangup();
+      await customer.waitHangup();
+      await noChannelsLeft(t, s);
+    },
+  ],
+  [
+    'blind transfer to a second agent',
+    async (t, s) => {
+      const { customer, ana } = await connectedCall(s, 'cust-3');
+      const bruno = await s.desk.phone('bruno', TONES.agent2);
+      bruno.answering = { kind: 'after', ms: 500 };
+      const status = await ana.refer(`sip:bruno@${ADDR.app}`);
+      t.equal(status, 202, 'REFER accepted');
+      await withTimeout(
+        (async () => {
+          while (!bruno.connected) await sleep(100);
+        })(),
+        15_000,
+        'bruno never answered the transfer',
+      );
+      await ana.waitHangup();
+      t.notOk(ana.connected, 'the transferring agent was released');
+      await expectHearing(t, 'after transfer', [
+        { label: 'customer', phone: customer },
+        { label: 'agent2', phone: bruno },
+      ], { customer: ['agent2'], agent2: ['customer'] });
+      bruno.hangup();
+      await customer.waitHangup();
+      await noChannelsLeft(t, s);
+    },
+  ],
+  [
+    'hang-up from the agent side leaves no channel',
+    async (t, s) => {
+      const { customer, ana } = await connectedCall(s, 'cust-4');
+      await sleep(300);
+      ana.hangup();
+      await customer.waitHangup();
+      await noChannelsLeft(t, s);
+    },
+  ],
+  [
+    'a request from an unknown source is refused and never reaches the trunk',
+    async (t, s) => {
+      // The desk drachtio (agent ACL) calling as nobody the directory knows.
+      const stranger = await s.desk.phone('stranger', 400);
+      await stranger.call(`sip:+34600000001@${ADDR.app}:5060`).then(
+        () => t.fail('the call went through'),
+        (err: { status?: number }) => t.equal(err.status, 403, '403 for a caller not in the directory'),
+      );
+    },
+  ],
+]);
