@@ -12,33 +12,37 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** A value, trimmed; unset or blank means the default. */
+function raw(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
 function str(env: Env, name: string, def: string): string {
-  const v = env[name];
-  return v === undefined || v === '' ? def : v;
+  return raw(env, name) ?? def;
+}
+
+function sipUri(env: Env, name: string): string | undefined {
+  const v = raw(env, name);
+  if (v !== undefined && !/^sips?:[^\s<>]+$/.test(v)) throw new ConfigError(`${name} must be a SIP URI (sip:host[:port]), got "${v}"`);
+  return v;
 }
 
 function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  const v = raw(env, name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${v}"`);
   }
   return n;
 }
 
-function bool(env: Env, name: string, def: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
+/** A comma-separated list; unset or blank means the default (an empty emergency list must be said on purpose, never by accident). */
 function list(env: Env, name: string, def: readonly string[]): string[] {
-  const raw = env[name];
-  if (raw === undefined) return [...def];
-  return raw
+  const v = raw(env, name);
+  if (v === undefined) return [...def];
+  return v
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -86,7 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
       timelineTtlSec: int(env, 'TIMELINE_TTL_SEC', 86400, 60),
       lockTtlSec: int(env, 'LOCK_TTL_SEC', 30, 5),
     },
-    directoryFile: env.DIRECTORY_FILE || undefined,
+    directoryFile: raw(env, 'DIRECTORY_FILE'),
     drachtio: {
       host: str(env, 'DRACHTIO_HOST', '127.0.0.1'),
       port: int(env, 'DRACHTIO_PORT', 9022, 1, 65535),
@@ -102,9 +106,9 @@ export function loadConfig(env: Env = process.env): Config {
     sip: {
       domain: str(env, 'SIP_DOMAIN', '127.0.0.1'),
       trunkAcl: list(env, 'TRUNK_ACL', []),
-      trunkUri: env.TRUNK_URI || undefined,
+      trunkUri: sipUri(env, 'TRUNK_URI'),
       agentAcl: list(env, 'AGENT_ACL', []),
-      fallbackUri: env.FALLBACK_URI || undefined,
+      fallbackUri: sipUri(env, 'FALLBACK_URI'),
       agentRingTimeoutSec: int(env, 'AGENT_RING_TIMEOUT_SEC', 20, 1, 600),
       registerMaxExpiresSec: int(env, 'REGISTER_MAX_EXPIRES_SEC', 3600, 60, 86400),
     },
@@ -126,8 +130,8 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
-  return raw as T;
+  const v = raw(env, name);
+  if (v === undefined) return def;
+  if (!(values as readonly string[]).includes(v)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${v}"`);
+  return v as T;
 }

@@ -6,21 +6,36 @@ import type { LiveCall } from './live-call';
 import { reachDevice } from './reach';
 
 /**
- * Ring-all: every available user of the number's distribution is dialed at once;
- * the first to answer is joined and the others are CANCELled. Resolves with the
- * participant id that answered, or undefined when nobody did.
+ * Who a customer call rings: the number's distribution members with the agent role,
+ * available, on a SIP phone. Supervisors and admins are in distributions to supervise
+ * them and are never rung; nor is a phone behind the trunk (a mobile's voicemail would
+ * take the customer, and every ring would cost trunk minutes).
  */
 export async function availableAgents(ctx: SipContext, number: NumberEntry): Promise<User[]> {
   const users = await Promise.all(number.distribution.map((id) => ctx.directory.user(id)));
+  const onCall = agentsOnCalls(ctx);
   const out: User[] = [];
   for (const u of users) {
-    if (!u || !u.device) continue;
+    if (!u || u.role !== 'agent' || !u.device || u.device.kind === 'remote_number' || onCall.has(u.id)) continue;
     if ((await ctx.directory.status(u.id)) !== 'available') continue;
     out.push(u);
   }
   return out;
 }
 
+/** Agents ringing or talking on this instance's calls: one call at a time per agent. */
+function agentsOnCalls(ctx: SipContext): Set<string> {
+  const ids = new Set<string>();
+  for (const live of ctx.calls.all()) {
+    for (const p of live.call.participants) if (p.userId && p.status !== 'left') ids.add(p.userId);
+  }
+  return ids;
+}
+
+/**
+ * Ring-all: every agent is dialed at once; the first to answer is joined and the
+ * others are CANCELled. Resolves with the participant id that answered, or undefined.
+ */
 export async function ringAll(ctx: SipContext, live: LiveCall, agents: User[]): Promise<string | undefined> {
   let winner: string | undefined;
   const attempts = agents.map(async (agent) => {

@@ -38,7 +38,8 @@ export async function blindTransfer(ctx: SipContext, live: LiveCall, leg: SipLeg
     return;
   }
 
-  const user = await ctx.directory.userBySipUsername(target);
+  // An agent by SIP username or user id; anything else is a number through the trunk.
+  const user = (await ctx.directory.userBySipUsername(target)) ?? (await ctx.directory.user(target));
   const reach = user ? await reachDevice(user, user.device, ctx.registrations, ctx.settings) : trunkTarget(normaliseNumber(target), ctx.settings);
   if (reach.kind === 'unreachable') {
     res.send(404, 'Transfer target not found', {});

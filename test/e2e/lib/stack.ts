@@ -87,7 +87,16 @@ numbers:
 `;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Start the carrier and desk drachtio-servers with their test phones (default true); off, SIPp takes those addresses. */
+  phones?: boolean;
+  /** Directory file to load instead of the e2e one. */
+  directoryFile?: string;
+  httpPort?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const withPhones = opts.phones ?? true;
   const dir = mkdtempSync(path.join(tmpdir(), 'coachline-e2e-'));
   const children: ChildProcess[] = [];
   let redis: RedisServer | undefined;
@@ -117,20 +126,21 @@ export async function startStack(): Promise<Stack> {
       ),
     );
     const admin = { app: 9122, carrier: 9123, desk: 9124 };
-    for (const [name, address] of Object.entries(ADDR)) {
+    const servers = Object.entries(ADDR).filter(([name]) => withPhones || name === 'app');
+    for (const [name, address] of servers) {
       const conf = path.join(dir, `drachtio-${name}.xml`);
       writeFileSync(conf, drachtioConfig(address, admin[name as keyof typeof admin]));
       children.push(run(process.env.E2E_DRACHTIO_BIN!, ['-f', conf, '--stdout'], path.join(dir, `drachtio-${name}.out`)));
     }
     await waitPort('127.0.0.1', 8021, 30_000, 'FreeSWITCH event socket');
-    for (const [name, address] of Object.entries(ADDR)) await waitPort(address, admin[name as keyof typeof admin], 10_000, `drachtio ${name}`);
+    for (const [name, address] of servers) await waitPort(address, admin[name as keyof typeof admin], 10_000, `drachtio ${name}`);
 
-    const directoryFile = path.join(dir, 'directory.yaml');
-    writeFileSync(directoryFile, directoryYaml());
+    const directoryFile = opts.directoryFile ?? path.join(dir, 'directory.yaml');
+    if (!opts.directoryFile) writeFileSync(directoryFile, directoryYaml());
     const config = loadConfig({
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: '0',
+      HTTP_PORT: String(opts.httpPort ?? 0),
       REDIS_URL: redis.url,
       DIRECTORY_FILE: directoryFile,
       DRACHTIO_HOST: ADDR.app,
@@ -157,9 +167,11 @@ export async function startStack(): Promise<Stack> {
 
     const carrier = new PhoneBook(`${ADDR.carrier}:5060`);
     const desk = new PhoneBook(`${ADDR.desk}:5060`);
-    books.push(carrier, desk);
-    await carrier.connect(ADDR.carrier, admin.carrier, 'cymru');
-    await desk.connect(ADDR.desk, admin.desk, 'cymru');
+    if (withPhones) {
+      books.push(carrier, desk);
+      await carrier.connect(ADDR.carrier, admin.carrier, 'cymru');
+      await desk.connect(ADDR.desk, admin.desk, 'cymru');
+    }
 
     const httpUrl = app.httpUrl;
     const fsApi = async (cmd: string): Promise<string> => app!.freeswitchApi(cmd);

@@ -1,0 +1,42 @@
+/** Settings from the environment: defaults, validation with the variable named, blanks. */
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config';
+import { DEFAULT_EMERGENCY_NUMBERS } from '../src/domain';
+
+t.test('defaults', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.http.port, 3000);
+  t.same(c.emergencyNumbers, DEFAULT_EMERGENCY_NUMBERS);
+  t.same(c.sip.trunkAcl, [], 'no trunk is trusted by default');
+  t.equal(c.sip.trunkUri, undefined);
+});
+
+t.test('blank values mean the default, never "none" by accident', async (t) => {
+  const c = loadConfig({ EMERGENCY_NUMBERS: '', HTTP_PORT: '  ', TRUNK_URI: ' ', DIRECTORY_FILE: '' });
+  t.same(c.emergencyNumbers, DEFAULT_EMERGENCY_NUMBERS, 'an empty emergency list keeps the default');
+  t.equal(c.http.port, 3000);
+  t.equal(c.sip.trunkUri, undefined);
+  t.equal(c.directoryFile, undefined);
+  t.same(loadConfig({ EMERGENCY_NUMBERS: '112, 061 ' }).emergencyNumbers, ['112', '061'], 'a list is trimmed');
+});
+
+t.test('bad values stop the start with the variable named', async (t) => {
+  const bad: [string, string][] = [
+    ['HTTP_PORT', '70000'],
+    ['HTTP_PORT', '3000abc'],
+    ['HTTP_PORT', '1e3'],
+    ['LOCK_TTL_SEC', '1'],
+    ['TRUNK_URI', 'carrier.example:5060'],
+    ['FALLBACK_URI', 'http://voicemail'],
+    ['DIRECTORY_BOOTSTRAP', 'sometimes'],
+  ];
+  for (const [name, value] of bad) {
+    t.throws(() => loadConfig({ [name]: value }), ConfigError, `${name}=${value}`);
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      t.match((e as Error).message, name, `the message names ${name}`);
+    }
+  }
+  t.equal(loadConfig({ TRUNK_URI: 'sip:203.0.113.10:5060' }).sip.trunkUri, 'sip:203.0.113.10:5060');
+});
