@@ -59,6 +59,14 @@ export class CallConference {
     this.applied = restrictPlan({ ...this.applied, members }, (k) => k in members);
   }
 
+  /** FreeSWITCH says a member left the conference (kicked, or its channel gone). */
+  memberLeft(memberId: number): void {
+    const leg = [...this.legs.values()].find((l) => l.memberId === memberId);
+    if (!leg) return;
+    this.log.info({ callId: this.callId, key: leg.key, memberId }, 'conference member left');
+    this.forget(leg.key);
+  }
+
   apply(plan: CompiledPlan): Promise<void> {
     const run = this.queue.then(() => this.applyNow(plan));
     this.queue = run.catch(() => undefined);

@@ -3,6 +3,7 @@ import type { CallMediaPort, MediaLeg, MediaPort } from '../app/ports';
 import { CompiledPlan } from '../domain';
 import { CallConference, ConferenceSettings } from './call-conference';
 import { FsLeg } from './fs-leg';
+import type { EslEvent, FsMediaServer } from './fsmrf-types';
 import { MediaServerPool } from './media-servers';
 
 /**
@@ -27,10 +28,32 @@ export class CallMedia implements MediaPort, CallMediaPort {
   private conference(callId: string): CallConference {
     let conf = this.calls.get(callId);
     if (!conf) {
-      conf = new CallConference(callId, this.pool.pick(), this.settings, this.log);
+      const server = this.pool.pick();
+      this.watchMembers(server);
+      conf = new CallConference(callId, server, this.settings, this.log);
       this.calls.set(callId, conf);
     }
     return conf;
+  }
+
+  private readonly watched = new WeakSet<FsMediaServer>();
+
+  /**
+   * Conference member events on the server's event socket: a member that leaves a
+   * conference without its channel hanging up (an operator's `conference kick`) is
+   * forgotten too, so the next plan does not address a member id that is gone.
+   */
+  private watchMembers(server: FsMediaServer): void {
+    if (this.watched.has(server)) return;
+    this.watched.add(server);
+    server.conn.subscribe('CUSTOM conference::maintenance');
+    server.conn.on('esl::event::CUSTOM::*', (evt: EslEvent) => {
+      if (evt.getHeader('Event-Subclass') !== 'conference::maintenance' || evt.getHeader('Action') !== 'del-member') return;
+      const name = evt.getHeader('Conference-Name') ?? '';
+      const memberId = Number(evt.getHeader('Member-ID'));
+      const conf = [...this.calls.values()].find((c) => c.name === name);
+      conf?.memberLeft(memberId);
+    });
   }
 
   async createLeg(callId: string, key: string, remoteSdp?: string): Promise<MediaLeg> {

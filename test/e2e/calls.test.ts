@@ -115,6 +115,75 @@ e2eSuite('calls', [
     },
   ],
   [
+    'registrar: digest challenge, wrong password refused, a registered agent is rung at its contact',
+    async (t, s) => {
+      const rosa = await s.desk.phone('rosa', TONES.agent);
+      t.equal(await rosa.register(`${ADDR.app}:5060`), 401, 'no credentials: 401 challenge');
+      t.equal(await rosa.register(`${ADDR.app}:5060`, { username: 'rosa', password: 'wrong-password' }), 403, 'wrong password: 403');
+      t.equal(await rosa.register(`${ADDR.app}:5060`, { username: 'ana', password: 'ana-password' }), 403, 'registering someone else’s address: 403');
+      t.equal(await rosa.register(`${ADDR.app}:5060`, { username: 'rosa', password: 'rosa-password' }), 200, 'right credentials: 200');
+      const customer = await s.carrier.phone('cust-reg', TONES.customer);
+      await withTimeout(customer.call(`sip:${NUMBERS.support}@${ADDR.app}:5060`), 15_000, 'the registered agent did not answer');
+      t.ok(rosa.connected, 'the call reached the registered contact');
+      await expectHearing(t, 'registered agent', [
+        { label: 'customer', phone: customer },
+        { label: 'agent', phone: rosa },
+      ], { customer: ['agent'], agent: ['customer'] });
+      customer.hangup();
+      await rosa.waitHangup();
+      t.equal(await rosa.register(`${ADDR.app}:5060`, { username: 'rosa', password: 'rosa-password' }, 0), 200, 'unregister');
+      const again = await s.carrier.phone('cust-reg2', TONES.customer);
+      await again.call(`sip:${NUMBERS.support}@${ADDR.app}:5060`).then(
+        () => t.fail('answered with nobody registered'),
+        (err: { status?: number }) => t.equal(err.status, 480, 'nobody registered: 480'),
+      );
+      await noChannelsLeft(t, s);
+    },
+  ],
+  [
+    'outbound: an agent calls a customer through the trunk; emergency numbers are not supervisable',
+    async (t, s) => {
+      const ana = await s.desk.phone('ana', TONES.agent);
+      const customer = await s.carrier.phone('+34600000555', TONES.customer);
+      customer.answering = { kind: 'after', ms: 300 };
+      await withTimeout(ana.call(`sip:+34600000555@${ADDR.app}:5060`), 15_000, 'outbound call not answered');
+      t.ok(customer.connected, 'the customer was reached through the trunk');
+      await expectHearing(t, 'outbound call', [
+        { label: 'customer', phone: customer },
+        { label: 'agent', phone: ana },
+      ], { customer: ['agent'], agent: ['customer'] });
+      ana.hangup();
+      await customer.waitHangup();
+
+      const psap = await s.carrier.phone(NUMBERS.emergency, 700);
+      await withTimeout(ana.call(`sip:${NUMBERS.emergency}@${ADDR.app}:5060`), 15_000, 'emergency call not connected');
+      const list = await s.api('GET', '/v1/calls?agent=ana', SUP);
+      const call = list.body.calls.find((c: { state: string }) => c.state !== 'ended');
+      t.match(call, { emergency: true, supervisable: false, reason: { code: 'emergency_call' } }, 'listed as not supervisable');
+      const refused = await s.api('POST', `/v1/calls/${call.id}/supervisions`, SUP, { target: 'internal', mode: 'monitor' });
+      t.equal(refused.status, 403, 'supervision refused');
+      t.equal(refused.body.error.code, 'emergency_call');
+      ana.hangup();
+      await psap.waitHangup();
+      await noChannelsLeft(t, s);
+    },
+  ],
+  [
+    'the customer gives up while agents ring: CANCEL leaves nothing behind',
+    async (t, s) => {
+      const ana = await s.desk.phone('ana', TONES.agent);
+      ana.answering = { kind: 'never' };
+      const customer = await s.carrier.phone('cust-cancel', TONES.customer);
+      const attempt = customer.call(`sip:${NUMBERS.sales}@${ADDR.app}:5060`).catch((e: { status?: number }) => e.status);
+      await ana.waitInvite();
+      await sleep(300);
+      customer.cancelPending();
+      t.equal(await attempt, 487, 'the customer INVITE ends with 487');
+      await noChannelsLeft(t, s);
+      ana.answering = { kind: 'auto' };
+    },
+  ],
+  [
     'a request from an unknown source is refused and never reaches the trunk',
     async (t, s) => {
       // The desk drachtio (agent ACL) calling as nobody the directory knows.

@@ -63,12 +63,22 @@ export class SipPhone {
     this.adopt(dialog);
   }
 
+  private pendingInvite: { cancel: (cb?: () => void) => void } | undefined;
+
   async call(uri: string, headers: Record<string, string> = {}): Promise<void> {
-    const dialog = await this.book.srf.createUAC(uri, {
-      localSdp: this.rtp.sdp(),
-      headers: { From: `<sip:${this.name}@${this.book.sipAddress}>`, ...headers },
-    });
+    const dialog = await this.book.srf.createUAC(
+      uri,
+      { localSdp: this.rtp.sdp(), headers: { From: `<sip:${this.name}@${this.book.sipAddress}>`, ...headers } },
+      // drachtio-srf calls cbRequest(err, req), whatever its typings say.
+      { cbRequest: ((_err: unknown, req: { cancel: (cb?: () => void) => void }) => (this.pendingInvite = req)) as never },
+    );
+    this.pendingInvite = undefined;
     this.adopt(dialog);
+  }
+
+  /** CANCEL the INVITE this phone is still waiting on. */
+  cancelPending(): void {
+    this.pendingInvite?.cancel(() => undefined);
   }
 
   async hold(how: 'sendonly' | 'inactive' = 'sendonly'): Promise<void> {
@@ -95,6 +105,29 @@ export class SipPhone {
       body: `Signal=${digit}\r\nDuration=160\r\n`,
     } as unknown as Srf.SrfRequest);
     return res.status;
+  }
+
+  /** REGISTER this phone with coachline; digest credentials answered by drachtio-srf. Resolves with the final status. */
+  register(registrar: string, credentials?: { username: string; password: string }, expires = 300): Promise<number> {
+    const aor = `sip:${this.name}@${registrar}`;
+    const srf = this.book.srf as unknown as { request(uri: string, opts: object): Promise<any> };
+    return new Promise((resolve, reject) => {
+      srf
+        .request(`sip:${registrar}`, {
+          method: 'REGISTER',
+          headers: {
+            To: `<${aor}>`,
+            From: `<${aor}>`,
+            Contact: `<sip:${this.name}@${this.book.sipAddress}>;expires=${expires}`,
+            Expires: String(expires),
+          },
+          ...(credentials ? { auth: credentials } : {}),
+        })
+        .then((req: any) => req.on('response', (res: { status: number }) => {
+          if (res.status >= 200) resolve(res.status);
+        }))
+        .catch(reject);
+    });
   }
 
   hangup(): void {

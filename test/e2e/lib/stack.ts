@@ -29,7 +29,7 @@ export const ADDR = {
   desk: '127.0.0.3',
 } as const;
 
-export const NUMBERS = { sales: '+34910000001', emergency: '112' };
+export const NUMBERS = { sales: '+34910000001', support: '+34910000002', emergency: '112' };
 
 export interface Stack {
   app: Coachline;
@@ -82,8 +82,10 @@ function directoryYaml(): string {
   - { id: sofia, name: Sofia Supervisor, role: supervisor, permissions: [monitor, coach, barge], device: { kind: sip_uri, uri: "sip:sofia@${ADDR.desk}", dialect: yealink }, tokens: ["e2e-sofia-token-0000000"] }
   - { id: rita, name: Rita Remote, role: supervisor, permissions: [monitor, coach, barge], device: { kind: remote_number, number: "+34600000099", ringTimeoutSec: 5 }, tokens: ["e2e-rita-token-00000000"] }
   - { id: vera, name: Vera Guarded, role: supervisor, permissions: [monitor, coach], device: { kind: remote_number, number: "+34600000098", voicemailGuard: true }, tokens: ["e2e-vera-token-00000000"] }
+  - { id: rosa, name: Rosa Registered, role: agent, device: { kind: registered }, tokens: ["e2e-rosa-token-00000000"], sip: { username: rosa, password: "rosa-password" } }
 numbers:
   - { e164: "${NUMBERS.sales}", name: Sales, distribution: [ana, bruno, sofia, rita, vera] }
+  - { e164: "${NUMBERS.support}", name: Support, distribution: [rosa, sofia] }
 `;
 }
 
