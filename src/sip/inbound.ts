@@ -1,8 +1,8 @@
 import type Srf from 'drachtio-srf';
 import { isEmergencyNumber, newCall, participantLeft } from '../domain';
 import type { SipContext } from './context';
-import { wireLeg } from './in-dialog';
-import { LiveCall, type SipLeg } from './live-call';
+import { LiveCall } from './live-call';
+import { adoptLeg } from './participant-legs';
 import { availableAgents, ringAll } from './ring';
 import { endLiveCall } from './teardown';
 import { normaliseNumber, userPart } from './uri';
@@ -72,9 +72,7 @@ export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf
       return;
     }
     const dialog = await ctx.srf.createUAS(req, res, { localSdp: media.localSdp });
-    const leg: SipLeg = { participantId: customerId, dialog, media };
-    live.legs.set(customerId, leg);
-    wireLeg(ctx, live, leg);
+    adoptLeg(ctx, live, customerId, { dialog, media });
     log.info({ number: number.e164, agent: winner }, 'inbound call connected');
   } catch (err) {
     log.error({ err }, 'inbound call failed');

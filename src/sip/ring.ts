@@ -1,7 +1,7 @@
 import { NumberEntry, User, addRinging, participantAnswered, participantLeft } from '../domain';
 import type { SipContext } from './context';
-import { DialFailedError, dial } from './dial';
-import { wireLeg } from './in-dialog';
+import { DialFailedError } from './dial';
+import { adoptLeg, dialParticipant, dropDialed } from './participant-legs';
 import type { LiveCall } from './live-call';
 import { reachDevice } from './reach';
 
@@ -46,29 +46,17 @@ export async function ringAll(ctx: SipContext, live: LiveCall, agents: User[]): 
       addRinging(c, { id: pid, kind: 'internal', userId: agent.id, address: reach.uri, origin: 'call' }),
     );
     try {
-      const dialed = await dial(ctx.srf, ctx.media, {
-        callId: live.id,
-        key: pid,
-        uri: reach.uri,
-        timeoutSec: ctx.settings.agentRingTimeoutSec,
-        registerCancel: (cancel) => live.pending.set(pid, cancel),
-      });
-      live.pending.delete(pid);
+      const dialed = await dialParticipant(ctx, live, pid, reach.uri);
       if (winner || !ctx.calls.get(live.id)) {
-        // Answered after another agent won (or the call ended): hang it up.
-        dialed.dialog.destroy();
-        await dialed.media.release();
+        await dropDialed(dialed);
         await live.update({ type: 'agent_not_needed', actor: pid }, (c) => participantLeft(c, pid));
         return;
       }
       winner = pid;
       for (const [other, cancel] of live.pending) if (other !== pid) cancel();
-      const leg = { participantId: pid, dialog: dialed.dialog, media: dialed.media };
-      live.legs.set(pid, leg);
-      wireLeg(ctx, live, leg);
+      adoptLeg(ctx, live, pid, dialed);
       await live.update({ type: 'agent_answered', actor: pid, detail: { userId: agent.id } }, (c) => participantAnswered(c, pid));
     } catch (err) {
-      live.pending.delete(pid);
       const outcome = err instanceof DialFailedError ? err.outcome : 'unreachable';
       if (ctx.calls.get(live.id)) {
         await live.update({ type: 'agent_missed', actor: pid, detail: { userId: agent.id, outcome } }, (c) => participantLeft(c, pid));

@@ -12,10 +12,13 @@ function lines(sdp: string): string[] {
   return sdp.split(/\r?\n/).filter((l) => l.length > 0);
 }
 
-/** The audio stream's direction: its media-level attribute, else the session-level one, else sendrecv. */
-export function audioDirection(sdp: string): Direction {
-  let session: Direction | undefined;
-  let media: Direction | undefined;
+/**
+ * The first value `match` finds for the audio stream: a media-level line in the
+ * m=audio section wins over a session-level one (RFC 4566 §5).
+ */
+function audioLevel<T>(sdp: string, match: (line: string) => T | undefined): T | undefined {
+  let session: T | undefined;
+  let media: T | undefined;
   let inAudio = false;
   let seenMedia = false;
   for (const l of lines(sdp)) {
@@ -24,33 +27,22 @@ export function audioDirection(sdp: string): Direction {
       inAudio = l.startsWith('m=audio');
       continue;
     }
-    const m = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/.exec(l);
-    if (!m) continue;
-    const d = m[1] as Direction;
-    if (!seenMedia) session = d;
-    else if (inAudio) media = d;
-  }
-  return media ?? session ?? 'sendrecv';
-}
-
-/** The connection address for audio (media-level c= wins over session-level). */
-export function audioConnectionAddress(sdp: string): string | undefined {
-  let session: string | undefined;
-  let media: string | undefined;
-  let inAudio = false;
-  let seenMedia = false;
-  for (const l of lines(sdp)) {
-    if (l.startsWith('m=')) {
-      seenMedia = true;
-      inAudio = l.startsWith('m=audio');
-      continue;
-    }
-    const c = /^c=IN IP[46] (\S+)/.exec(l);
-    if (!c) continue;
-    if (!seenMedia) session = c[1];
-    else if (inAudio) media = c[1];
+    const v = match(l);
+    if (v === undefined) continue;
+    if (!seenMedia) session = v;
+    else if (inAudio) media = v;
   }
   return media ?? session;
+}
+
+/** The audio stream's direction; sendrecv when the SDP says none. */
+export function audioDirection(sdp: string): Direction {
+  return audioLevel(sdp, (l) => /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/.exec(l)?.[1] as Direction | undefined) ?? 'sendrecv';
+}
+
+/** The connection address for audio. */
+export function audioConnectionAddress(sdp: string): string | undefined {
+  return audioLevel(sdp, (l) => /^c=IN IP[46] (\S+)/.exec(l)?.[1]);
 }
 
 /** True when the offer means "I put you on hold". */

@@ -1,9 +1,9 @@
 import type Srf from 'drachtio-srf';
 import { addRinging, failTransfer, startTransfer, transferTargetAnswered } from '../domain';
 import type { SipContext } from './context';
-import { DialFailedError, dial } from './dial';
-import { wireLeg } from './in-dialog';
+import { DialFailedError } from './dial';
 import type { LiveCall, SipLeg } from './live-call';
+import { adoptLeg, dialParticipant, dropDialed } from './participant-legs';
 import { reachDevice, trunkTarget } from './reach';
 import { notifyReferProgress } from './refer-notify';
 import { endLiveCall, hangUpLeg } from './teardown';
@@ -62,32 +62,17 @@ export async function blindTransfer(ctx: SipContext, live: LiveCall, leg: SipLeg
   );
 
   try {
-    const dialed = await dial(ctx.srf, ctx.media, {
-      callId: live.id,
-      key: pid,
-      uri: reach.uri,
-      timeoutSec: ctx.settings.agentRingTimeoutSec,
-      registerCancel: (cancel) => live.pending.set(pid, cancel),
-      onProvisional: (status) => {
-        if (status === 180 || status === 183) void notifyReferProgress(leg.dialog, 180, 'Ringing');
-      },
+    const dialed = await dialParticipant(ctx, live, pid, reach.uri, (status) => {
+      if (status === 180 || status === 183) void notifyReferProgress(leg.dialog, 180, 'Ringing');
     });
-    live.pending.delete(pid);
-    if (!ctx.calls.get(live.id)) {
-      dialed.dialog.destroy();
-      await dialed.media.release();
-      return;
-    }
-    const newLeg: SipLeg = { participantId: pid, dialog: dialed.dialog, media: dialed.media };
-    live.legs.set(pid, newLeg);
-    wireLeg(ctx, live, newLeg);
+    if (!ctx.calls.get(live.id)) return void (await dropDialed(dialed));
+    adoptLeg(ctx, live, pid, dialed);
     await live.update({ type: 'transfer_answered', actor: pid }, transferTargetAnswered);
     await notifyReferProgress(leg.dialog, 200, 'OK');
     // The transferring agent's part is over; if its phone has not hung up yet, we do.
     const still = live.legs.get(by.id);
     if (still) await hangUpLeg(ctx, live, still, 'transferred');
   } catch (err) {
-    live.pending.delete(pid);
     const status = err instanceof DialFailedError ? (err.sipStatus ?? 480) : 500;
     live.log.info({ callId: live.id, target, err: (err as Error).message }, 'blind transfer failed');
     await notifyReferProgress(leg.dialog, status, 'Transfer failed');

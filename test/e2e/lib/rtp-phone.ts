@@ -127,6 +127,11 @@ export class RtpPhone {
     return levels[Math.floor(levels.length / 2)]!;
   }
 
+  /** The loudest block's level of `freq` since `sinceMs`: for short sounds (a beep). */
+  peak(freq: number, sinceMs: number): number {
+    return Math.max(-Infinity, ...this.blocks.filter((b) => b.at >= sinceMs).map((b) => toneLevelDbfs(b.samples, freq)));
+  }
+
   /** Median over blocks of the loudest of `freqs` (a melody: one note at a time). */
   levelAny(freqs: readonly number[], sinceMs: number): number {
     const levels = this.blocks
