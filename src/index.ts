@@ -165,6 +165,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config);
+  // A failure nothing awaited is a bug to log and fix, not a reason to drop every
+  // live call on this instance.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   const app = await startCoachline(config, logger);
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -15,7 +15,7 @@ export function wireLeg(ctx: SipContext, live: LiveCall, leg: SipLeg): void {
   const { dialog } = leg;
   let remoteSdp = dialog.remote.sdp;
 
-  dialog.on('destroy', () => void legGone(ctx, live, leg, 'bye'));
+  dialog.on('destroy', () => live.background('bye', legGone(ctx, live, leg, 'bye')));
   leg.media.onGone((reason) => {
     live.log.warn({ callId: live.id, participant: leg.participantId, reason }, 'media endpoint gone; hanging up its leg');
     try {
@@ -23,16 +23,19 @@ export function wireLeg(ctx: SipContext, live: LiveCall, leg: SipLeg): void {
     } catch {
       /* already gone */
     }
-    void legGone(ctx, live, leg, `media:${reason}`);
+    live.background('media gone', legGone(ctx, live, leg, `media:${reason}`));
   });
 
   dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
-    void onReinvite(ctx, live, leg, req, res, remoteSdp).then((sdp) => {
-      if (sdp) remoteSdp = sdp;
-    });
+    live.background(
+      're-INVITE',
+      onReinvite(ctx, live, leg, req, res, remoteSdp).then((sdp) => {
+        if (sdp) remoteSdp = sdp;
+      }),
+    );
   });
 
-  dialog.on('refer', (req: Srf.SrfRequest, res: Srf.SrfResponse) => void blindTransfer(ctx, live, leg, req, res));
+  dialog.on('refer', (req: Srf.SrfRequest, res: Srf.SrfResponse) => live.background('REFER', blindTransfer(ctx, live, leg, req, res)));
 }
 
 async function onReinvite(

@@ -51,7 +51,7 @@ export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf
   let cancelled = false;
   req.on('cancel', () => {
     cancelled = true;
-    void endLiveCall(ctx, live, 'customer cancelled');
+    live.background('CANCEL', endLiveCall(ctx, live, 'customer cancelled'));
   });
 
   try {

@@ -69,6 +69,14 @@ export class LiveCall {
     return run;
   }
 
+  /**
+   * Run work started by a SIP event (BYE, re-INVITE, REFER, CANCEL) that nothing
+   * awaits: a failure is logged with the call id, never left to crash the process.
+   */
+  background(what: string, work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.log.error({ callId: this.id, err, what }, 'call event handling failed'));
+  }
+
   legOf(dialog: Srf.Dialog): SipLeg | undefined {
     return [...this.legs.values()].find((l) => l.dialog === dialog);
   }

@@ -59,24 +59,24 @@ export class SupervisorDialer implements SignalingPort {
         }
       },
     });
-    void sent.then(
-      (leg) => this.answered(req, state, leg.dialog, leg.media, emit),
-      (err: unknown) => {
-        this.legs.delete(req.sessionId);
-        if (err instanceof DialFailedError && err.outcome !== 'cancelled') {
-          emit({ type: 'failed', reason: err.outcome, ...(err.sipStatus ? { sipStatus: err.sipStatus } : {}) });
-        } else if (!(err instanceof DialFailedError)) {
-          ctx.log.error({ sessionId: req.sessionId, err }, 'supervisor dial failed');
-          emit({ type: 'failed', reason: 'unreachable' });
-        }
-      },
-    );
+    const failed = (err: unknown): void => {
+      this.legs.delete(req.sessionId);
+      if (err instanceof DialFailedError && err.outcome !== 'cancelled') {
+        emit({ type: 'failed', reason: err.outcome, ...(err.sipStatus ? { sipStatus: err.sipStatus } : {}) });
+      } else if (!(err instanceof DialFailedError)) {
+        ctx.log.error({ sessionId: req.sessionId, err }, 'supervisor dial failed');
+        emit({ type: 'failed', reason: 'unreachable' });
+      }
+    };
+    sent
+      .then((leg) => this.answered(req, state, leg.dialog, leg.media, emit), failed)
+      .catch((err: unknown) => ctx.log.error({ sessionId: req.sessionId, err }, 'supervisor leg handling failed'));
   }
 
   private answered(req: DialRequest, state: SupervisorLeg, dialog: Srf.Dialog, media: MediaLeg, emit: (e: DialEvent) => void): void {
     if (state.closed) {
       dialog.destroy();
-      void media.release();
+      void media.release().catch(() => undefined);
       return;
     }
     state.dialog = dialog;
@@ -103,7 +103,7 @@ export class SupervisorDialer implements SignalingPort {
     });
     dialog.on('destroy', () => {
       if (confirmTimer) clearTimeout(confirmTimer);
-      void media.release();
+      void media.release().catch(() => undefined);
       this.legs.delete(req.sessionId);
       emit({ type: 'hangup' });
     });
@@ -122,7 +122,7 @@ export class SupervisorDialer implements SignalingPort {
       confirmTimer = setTimeout(() => {
         if (confirmed) return;
         emit({ type: 'confirm_timeout' });
-        void this.hangupSupervisor(req.sessionId);
+        this.hangupSupervisor(req.sessionId).catch((err: unknown) => this.ctx.log.warn({ err, sessionId: req.sessionId }, 'hang-up after an unconfirmed answer failed'));
       }, this.ctx.settings.confirmTimeoutSec * 1000);
       void media.play(this.ctx.settings.confirmPrompt).catch(() => undefined);
     }

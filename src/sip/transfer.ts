@@ -63,7 +63,7 @@ export async function blindTransfer(ctx: SipContext, live: LiveCall, leg: SipLeg
 
   try {
     const dialed = await dialParticipant(ctx, live, pid, reach.uri, (status) => {
-      if (status === 180 || status === 183) void notifyReferProgress(leg.dialog, 180, 'Ringing');
+      if (status === 180 || status === 183) live.background('REFER progress', notifyReferProgress(leg.dialog, 180, 'Ringing'));
     });
     if (!ctx.calls.get(live.id)) return void (await dropDialed(dialed));
     adoptLeg(ctx, live, pid, dialed);
