@@ -152,22 +152,21 @@ e2eSuite('supervision', [
       const call = await newCall(s);
       const sofia = await sofiaPhone(s);
       const bruno = await s.desk.phone('bruno', TONES.agent2);
-      bruno.answering = { kind: 'after', ms: 4000 };
+      bruno.answering = { kind: 'after', ms: 8000 };
       const onAgent = await supervise(t, s, call, { target: call.A, mode: 'monitor' });
       t.equal(await call.ana.refer(`sip:bruno@${ADDR.app}`), 202);
       await bruno.waitInvite();
-      await expectHearing(
-        t,
-        'transfer ringing, monitor original agent',
-        [
-          { label: 'customer', phone: call.customer },
-          { label: 'agent', phone: call.ana },
-          { label: 'supervisor', phone: sofia },
-        ],
-        { customer: [], agent: [], supervisor: ['agent'] },
-        300,
-        1000,
-      );
+      const during: Party[] = [
+        { label: 'customer', phone: call.customer },
+        { label: 'agent', phone: call.ana },
+        { label: 'supervisor', phone: sofia },
+      ];
+      // While the target rings, the transferring agent is alone: every mode reaches the agent only.
+      await expectHearing(t, 'transfer ringing, monitor original agent', during, { customer: [], agent: [], supervisor: ['agent'] }, 300, 1000);
+      await switchMode(t, s, onAgent, 'coach');
+      await expectHearing(t, 'transfer ringing, coach original agent', during, { customer: [], agent: ['supervisor'], supervisor: ['agent'] }, 300, 1000);
+      await switchMode(t, s, onAgent, 'barge');
+      await expectHearing(t, 'transfer ringing, barge original agent', during, { customer: [], agent: ['supervisor'], supervisor: ['agent'] }, 300, 1000);
       await until('bruno answered', async () => bruno.connected);
       await sofia.waitHangup();
       await until('the session ended', async () => (await session(s, TOKEN.sofia, onAgent)).state === 'ended');
@@ -180,10 +179,11 @@ e2eSuite('supervision', [
       ];
       const ext = await supervise(t, s, call, { target: 'external', mode: 'monitor' });
       await expectHearing(t, 'after transfer, monitor customer', parties, { customer: ['agent2'], agent2: ['customer'], supervisor: ['customer', 'agent2'] });
-      await switchMode(t, s, ext, 'monitor');
       await stop(t, s, ext, sofia);
       const coach = await supervise(t, s, call, { target: 'internal', mode: 'coach' });
       await expectHearing(t, 'after transfer, coach new agent', parties, { customer: ['agent2'], agent2: ['customer', 'supervisor'], supervisor: ['customer', 'agent2'] });
+      await switchMode(t, s, coach, 'barge');
+      await expectHearing(t, 'after transfer, barge new agent', parties, { customer: ['agent2', 'supervisor'], agent2: ['customer', 'supervisor'], supervisor: ['customer', 'agent2'] });
       await stop(t, s, coach, sofia);
       bruno.hangup();
       await call.customer.waitHangup();
