@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf';
 import type { CallMediaPort, MediaLeg } from '../app/ports';
 import { sipStatusOf } from './errors';
+import { hangUp } from './hang-up';
 
 /**
  * Dial one leg: a FreeSWITCH endpoint makes the SDP offer, the INVITE goes out with
@@ -82,7 +83,7 @@ export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Prom
     clearTimeout(timer);
     if (cancelledBy) {
       // 200 OK crossed our CANCEL: hang up what answered.
-      dialog.destroy();
+      hangUp(dialog);
       await leg.release();
       throw new DialFailedError(outcomeOf(undefined, cancelledBy), undefined);
     }
@@ -90,7 +91,7 @@ export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Prom
       await leg.setRemoteSdp(dialog.remote.sdp);
     } catch (err) {
       // The phone answered with SDP FreeSWITCH cannot use: hang up rather than leave a silent leg.
-      dialog.destroy();
+      hangUp(dialog);
       throw err;
     }
     return { dialog, media: leg };

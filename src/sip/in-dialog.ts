@@ -5,6 +5,7 @@ import type { LiveCall, SipLeg } from './live-call';
 import { answerDirection, audioDirection, isHoldOffer, mediaFingerprint, withAudioDirection } from './sdp';
 import { blindTransfer } from './transfer';
 import { legGone } from './teardown';
+import { hangUp } from './hang-up';
 
 /**
  * In-dialog requests on a participant's leg: BYE, re-INVITE (hold/resume or a media
@@ -18,11 +19,7 @@ export function wireLeg(ctx: SipContext, live: LiveCall, leg: SipLeg): void {
   dialog.on('destroy', () => live.background('bye', legGone(ctx, live, leg, 'bye')));
   leg.media.onGone((reason) => {
     live.log.warn({ callId: live.id, participant: leg.participantId, reason }, 'media endpoint gone; hanging up its leg');
-    try {
-      dialog.destroy();
-    } catch {
-      /* already gone */
-    }
+    hangUp(dialog);
     live.background('media gone', legGone(ctx, live, leg, `media:${reason}`));
   });
 

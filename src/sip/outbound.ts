@@ -7,6 +7,7 @@ import { adoptLeg } from './participant-legs';
 import { trunkTarget } from './reach';
 import { endLiveCall } from './teardown';
 import { normaliseNumber, userPart } from './uri';
+import { hangUp } from './hang-up';
 
 /**
  * An agent's phone calls an external number: the agent's offer is answered by a
@@ -64,7 +65,7 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
       },
     });
     if (cancelled) {
-      customer.dialog.destroy();
+      hangUp(customer.dialog);
       await ctx.media.endCall(callId);
       return;
     }

@@ -2,6 +2,7 @@ import type { SipContext } from './context';
 import { dial, type DialedLeg } from './dial';
 import { wireLeg } from './in-dialog';
 import type { LiveCall, SipLeg } from './live-call';
+import { hangUp } from './hang-up';
 
 /**
  * Dialing a participant into a live call (an agent for ring-all, a transfer target):
@@ -38,6 +39,6 @@ export function adoptLeg(ctx: SipContext, live: LiveCall, pid: string, dialed: D
 
 /** A leg that answered but is not needed (another agent won, or the call ended). */
 export async function dropDialed(dialed: DialedLeg): Promise<void> {
-  dialed.dialog.destroy();
+  hangUp(dialed.dialog);
   await dialed.media.release();
 }

@@ -5,6 +5,7 @@ import type { SipContext } from './context';
 import { DialFailedError, dial } from './dial';
 import { dtmfFromInfo } from './dtmf';
 import { reachDevice } from './reach';
+import { hangUp } from './hang-up';
 
 /**
  * Dials supervisors (SignalingPort): a desk phone with auto-answer headers in its
@@ -75,7 +76,7 @@ export class SupervisorDialer implements SignalingPort {
 
   private answered(req: DialRequest, state: SupervisorLeg, dialog: Srf.Dialog, media: MediaLeg, emit: (e: DialEvent) => void): void {
     if (state.closed) {
-      dialog.destroy();
+      hangUp(dialog);
       void media.release().catch(() => undefined);
       return;
     }
@@ -108,11 +109,7 @@ export class SupervisorDialer implements SignalingPort {
       emit({ type: 'hangup' });
     });
     media.onGone(() => {
-      try {
-        dialog.destroy();
-      } catch {
-        /* already gone */
-      }
+      hangUp(dialog);
       this.legs.delete(req.sessionId);
       emit({ type: 'hangup' });
     });
@@ -135,11 +132,7 @@ export class SupervisorDialer implements SignalingPort {
     this.legs.delete(sessionId);
     state.cancel?.();
     if (state.dialog) {
-      try {
-        state.dialog.destroy();
-      } catch {
-        /* already gone */
-      }
+      hangUp(state.dialog);
     }
     await state.media?.release();
   }

@@ -1,6 +1,7 @@
 import { endCall, participantLeft } from '../domain';
 import type { SipContext } from './context';
 import type { LiveCall, SipLeg } from './live-call';
+import { hangUp } from './hang-up';
 
 /**
  * A leg is gone (BYE from its phone, FreeSWITCH dropped its endpoint, or we hung it
@@ -25,11 +26,7 @@ export async function endLiveCall(ctx: SipContext, live: LiveCall, why: string):
   const legs = [...live.legs.values()];
   live.legs.clear();
   for (const l of legs) {
-    try {
-      l.dialog.destroy();
-    } catch {
-      /* already gone */
-    }
+    hangUp(l.dialog);
   }
   await ctx.media.endCall(live.id);
   if (!live.call.ended) {
@@ -40,10 +37,6 @@ export async function endLiveCall(ctx: SipContext, live: LiveCall, why: string):
 
 /** Hang up one leg from our side (e.g. the transferring agent once the transfer completes). */
 export async function hangUpLeg(ctx: SipContext, live: LiveCall, leg: SipLeg, why: string): Promise<void> {
-  try {
-    leg.dialog.destroy();
-  } catch {
-    /* already gone */
-  }
+  hangUp(leg.dialog);
   await legGone(ctx, live, leg, why);
 }

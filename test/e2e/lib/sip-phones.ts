@@ -133,7 +133,7 @@ export class SipPhone {
   hangup(): void {
     const d = this.dialog;
     this.dialog = undefined;
-    d?.destroy();
+    d?.destroy({ headers: {} }, () => undefined);
   }
 
   waitHangup(timeoutMs = 10_000): Promise<void> {
