@@ -9,6 +9,9 @@ import { endLiveCall } from './teardown';
 import { normaliseNumber, userPart } from './uri';
 import { hangUp } from './hang-up';
 
+/** The carrier and the agent's phone decide how long a customer rings; this only stops a leg nobody ends. */
+const CUSTOMER_RING_BACKSTOP_SEC = 120;
+
 /**
  * An agent's phone calls an external number: the agent's offer is answered by a
  * FreeSWITCH endpoint, the customer is dialed through the trunk with a second
@@ -54,7 +57,7 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
       callId,
       key: customerId,
       uri: reach.uri,
-      timeoutSec: 120,
+      timeoutSec: CUSTOMER_RING_BACKSTOP_SEC,
       headers: { From: `<sip:${onNumber || agent.id}@${ctx.settings.domain}>` },
       registerCancel: (c) => {
         cancel = c;
