@@ -1,4 +1,4 @@
-import { HearingMatrix, Play, Sound } from './hearing';
+import { HearingMatrix, Play, Sound, hearsVoice } from './hearing';
 
 /**
  * Compiles a hearing matrix to mod_conference controls and diffs two compiled plans
@@ -42,7 +42,7 @@ const playKey = (p: Play): string => `${p.member}:${p.sound}`;
 
 export function compilePlan(matrix: HearingMatrix): CompiledPlan {
   const { members } = matrix;
-  const hears = (l: string, s: string): boolean => matrix.hears[l]?.includes(s) ?? false;
+  const hears = (l: string, s: string): boolean => hearsVoice(matrix, l, s);
   const playsTo = new Set(matrix.plays.map((p) => p.member));
   // A flag is used where it stands for two or more pairs; between two members a single
   // relation covers both directions in one command.

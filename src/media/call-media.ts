@@ -89,11 +89,6 @@ export class CallMedia implements MediaPort, CallMediaPort {
     return this.pool.health();
   }
 
-  /** Live conferences, for metrics and shutdown. */
-  get size(): number {
-    return this.calls.size;
-  }
-
   async endAll(): Promise<void> {
     await Promise.all([...this.calls.keys()].map((id) => this.endCall(id)));
   }

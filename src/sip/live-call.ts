@@ -76,10 +76,6 @@ export class LiveCall {
   background(what: string, work: Promise<unknown>): void {
     work.catch((err: unknown) => this.log.error({ callId: this.id, err, what }, 'call event handling failed'));
   }
-
-  legOf(dialog: Srf.Dialog): SipLeg | undefined {
-    return [...this.legs.values()].find((l) => l.dialog === dialog);
-  }
 }
 
 /** Live calls of this instance, by call id. */
@@ -100,9 +96,5 @@ export class LiveCalls {
 
   all(): LiveCall[] {
     return [...this.calls.values()];
-  }
-
-  get size(): number {
-    return this.calls.size;
   }
 }

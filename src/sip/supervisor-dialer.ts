@@ -136,9 +136,4 @@ export class SupervisorDialer implements SignalingPort {
     }
     await state.media?.release();
   }
-
-  /** Live supervisor legs on this instance (for metrics and shutdown). */
-  get size(): number {
-    return this.legs.size;
-  }
 }

@@ -1,5 +1,3 @@
-import Srf from 'drachtio-srf';
-
 /** The user part of a SIP URI or name-addr (`"A" <sip:+3491...@host>` → `+3491...`), or undefined. */
 export function userPart(uri: string | undefined): string | undefined {
   if (!uri) return undefined;
@@ -29,12 +27,4 @@ export function normaliseNumber(dialed: string): string {
   const d = dialed.replace(/[\s().-]/g, '');
   if (/^00\d{6,}$/.test(d)) return `+${d.slice(2)}`;
   return d;
-}
-
-export function hostOf(uri: string): string | undefined {
-  try {
-    return Srf.parseUri(uri)?.host;
-  } catch {
-    return undefined;
-  }
 }
