@@ -89,17 +89,23 @@ async function sofiaPhone(s: Stack): Promise<SipPhone> {
   return sofia;
 }
 
+/** A connected call, Sofia's desk phone ready to auto-answer, and the three parties whose hearing is checked. */
+async function supervisedCall(s: Stack): Promise<{ call: Call; sofia: SipPhone; parties: Party[] }> {
+  const call = await newCall(s);
+  const sofia = await sofiaPhone(s);
+  const parties: Party[] = [
+    { label: 'customer', phone: call.customer },
+    { label: 'agent', phone: call.ana },
+    { label: 'supervisor', phone: sofia },
+  ];
+  return { call, sofia, parties };
+}
+
 e2eSuite('supervision', [
   [
     'active call: monitor → coach → barge → monitor on one leg, and monitoring the customer',
     async (t, s) => {
-      const call = await newCall(s);
-      const sofia = await sofiaPhone(s);
-      const parties: Party[] = [
-        { label: 'customer', phone: call.customer },
-        { label: 'agent', phone: call.ana },
-        { label: 'supervisor', phone: sofia },
-      ];
+      const { call, sofia, parties } = await supervisedCall(s);
       const id = await supervise(t, s, call, { target: call.A, mode: 'monitor' });
       const invite = sofia.lastInvite!;
       t.match(invite.get('Call-Info') ?? '', /answer-after=0/, 'the desk phone got Call-Info answer-after=0');
@@ -122,13 +128,7 @@ e2eSuite('supervision', [
   [
     'hold: monitoring the agent hears the agent only, the customer the customer only; coach and barge reach the agent only',
     async (t, s) => {
-      const call = await newCall(s);
-      const sofia = await sofiaPhone(s);
-      const parties: Party[] = [
-        { label: 'customer', phone: call.customer },
-        { label: 'agent', phone: call.ana },
-        { label: 'supervisor', phone: sofia },
-      ];
+      const { call, sofia, parties } = await supervisedCall(s);
       await call.ana.hold('sendonly');
       call.ana.rtp.setSilent(false); // the agent keeps talking (to a coach) while holding
       const id = await supervise(t, s, call, { target: call.A, mode: 'monitor' });
@@ -209,13 +209,7 @@ e2eSuite('supervision', [
   [
     'DTMF on the supervisor phone switches mode; # leaves and frees the lock',
     async (t, s) => {
-      const call = await newCall(s);
-      const sofia = await sofiaPhone(s);
-      const parties: Party[] = [
-        { label: 'customer', phone: call.customer },
-        { label: 'agent', phone: call.ana },
-        { label: 'supervisor', phone: sofia },
-      ];
+      const { call, sofia, parties } = await supervisedCall(s);
       const id = await supervise(t, s, call, { target: call.A, mode: 'monitor' });
       await sofia.rtp.sendDtmf('2');
       await until('mode coach after DTMF 2', async () => (await session(s, TOKEN.sofia, id)).mode === 'coach');
