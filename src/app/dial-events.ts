@@ -1,5 +1,6 @@
 import { SupervisionMode, isLive, transition } from '../domain';
 import type { SessionRecord } from '../store';
+import { announceCoaching } from './coaching-notice';
 import { AppError } from './errors';
 import type { DialEvent } from './ports';
 import { SessionOps } from './session-ops';
@@ -44,6 +45,7 @@ export async function handleDialEvent(
       const next = await ops.saveSession({ ...rec, session, joinedAt: ops.now() });
       await ops.recordSession(next, 'supervision_joined');
       await ops.applyPlan(s.callId);
+      await announceCoaching(ops, s, session);
       return;
     }
     case 'confirm_timeout':
@@ -73,9 +75,13 @@ export async function handleDialEvent(
       try {
         await switchMode(rec, mode);
       } catch (err) {
-        // Refused by policy: the supervisor stays in the mode they were in.
+        // Refused by policy: the supervisor stays in the mode they were in, and hears
+        // an error tone on their own leg (a key press must never go unanswered).
         if (!(err instanceof AppError)) throw err;
         await ops.recordSession(rec, 'supervision_mode_refused', undefined, { requested: mode, code: err.code, via: 'dtmf' });
+        await ops.d.media
+          .playToMember(s.callId, s.id, ops.d.config.media.refusedTone)
+          .catch((e: unknown) => log.warn({ err: e }, 'playing the refused tone failed'));
       }
       return;
     }

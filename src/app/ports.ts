@@ -44,6 +44,12 @@ export interface MediaPort {
    * the last applied plan. Idempotent for an unchanged plan.
    */
   applyPlan(callId: string, plan: CompiledPlan): Promise<void>;
+  /**
+   * Play a short sound to one joined member only (a supervisor told their DTMF was
+   * refused); nobody else in the conference hears it. Not part of the plan: it is an
+   * answer to a key press, not a state.
+   */
+  playToMember(callId: string, key: string, sound: string): Promise<void>;
 }
 
 /**

@@ -23,6 +23,19 @@ export interface HearingMatrix {
   /** listener → sorted speakers the listener hears. Nobody hears themselves. */
   hears: Record<string, string[]>;
   plays: Play[];
+  /**
+   * Pairs (listener does not hear speaker) that must be kept apart by a relation of
+   * their own, whatever member flags also say: every customer from every supervisor
+   * who is not barging with them. A flag acts a frame late (a frame the member had
+   * already buffered is still mixed), so privacy must not rest on a flag while the
+   * relation it replaces is lifted. Sorted by listener, then speaker.
+   */
+  guards: Guard[];
+}
+
+export interface Guard {
+  listener: string;
+  speaker: string;
 }
 
 /** A supervision session as the media plan sees it: only active (joined) sessions are members. */
@@ -80,11 +93,25 @@ export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor
   }
   plays.sort((a, b) => (a.member + a.sound).localeCompare(b.member + b.sound));
 
+  const guards: Guard[] = [];
+  const customers = participantKeys.filter((m) => findParticipant(call, m)?.kind === 'external').sort();
+  for (const listener of customers) {
+    for (const s of joined) {
+      if (!hears.get(listener)!.has(s.sessionId)) guards.push({ listener, speaker: s.sessionId });
+    }
+  }
+  guards.sort((a, b) => a.listener.localeCompare(b.listener) || a.speaker.localeCompare(b.speaker));
+
   return {
     members,
     hears: Object.fromEntries(members.map((m) => [m, [...hears.get(m)!].sort()])),
     plays,
+    guards,
   };
+}
+
+export function isGuarded(matrix: HearingMatrix, listener: string, speaker: string): boolean {
+  return matrix.guards.some((g) => g.listener === listener && g.speaker === speaker);
 }
 
 export function hearsVoice(matrix: HearingMatrix, listener: string, speaker: string): boolean {

@@ -1,4 +1,4 @@
-import { HearingMatrix, Play, Sound, hearsVoice } from './hearing';
+import { HearingMatrix, Play, Sound, hearsVoice, isGuarded } from './hearing';
 
 /**
  * Compiles a hearing matrix to mod_conference controls and diffs two compiled plans
@@ -10,6 +10,12 @@ import { HearingMatrix, Play, Sound, hearsVoice } from './hearing';
  *   relate X Y nohear   X stops hearing Y     } one relation per ordered pair, held by X;
  *   relate X Y nospeak  Y stops hearing X     } setting it again replaces it; clear removes it
  *   play FILE X         FILE mixed into what X alone hears
+ *
+ * Timing (measured, FREESWITCH-NOTES.md "When a control takes effect"): a relation
+ * acts on the next mix; a mute or deaf flag only from the member's next frame — a
+ * frame it had already buffered is still mixed. So a block made by a flag is not in
+ * place until the flag has settled, and nothing that relied on another block may be
+ * lifted before then (the `settle` step).
  */
 
 export interface MemberFlags {
@@ -43,6 +49,7 @@ const playKey = (p: Play): string => `${p.member}:${p.sound}`;
 export function compilePlan(matrix: HearingMatrix): CompiledPlan {
   const { members } = matrix;
   const hears = (l: string, s: string): boolean => hearsVoice(matrix, l, s);
+  const guarded = (l: string, s: string): boolean => isGuarded(matrix, l, s);
   const playsTo = new Set(matrix.plays.map((p) => p.member));
   // A flag is used where it stands for two or more pairs; between two members a single
   // relation covers both directions in one command.
@@ -63,9 +70,10 @@ export function compilePlan(matrix: HearingMatrix): CompiledPlan {
   for (const a of members) {
     for (const b of members) {
       if (a >= b) continue;
-      // Pairs already silenced by a flag need no relation.
-      const nohear = !hears(a, b) && !flags[b]!.mute && !flags[a]!.deaf;
-      const nospeak = !hears(b, a) && !flags[a]!.mute && !flags[b]!.deaf;
+      // Pairs already silenced by a flag need no relation, unless the pair is guarded
+      // (a customer and a supervisor): that relation stands whatever the flags do.
+      const nohear = !hears(a, b) && (guarded(a, b) || (!flags[b]!.mute && !flags[a]!.deaf));
+      const nospeak = !hears(b, a) && (guarded(b, a) || (!flags[a]!.mute && !flags[b]!.deaf));
       if (nohear || nospeak) relations[relationKey(a, b)] = { from: a, to: b, nohear, nospeak };
     }
   }
@@ -77,11 +85,24 @@ export function compilePlan(matrix: HearingMatrix): CompiledPlan {
 
 // ---- steps and their order ----
 
-export type PlanStep =
+export type CommandStep =
   | { op: 'mute' | 'unmute' | 'deaf' | 'undeaf'; member: string }
   | { op: 'relate'; from: string; to: string; nohear: boolean; nospeak: boolean }
   | { op: 'play'; member: string; sound: Sound }
   | { op: 'stop'; member: string; sound: Sound };
+
+/**
+ * Wait until every mute and deaf sent so far acts in the mixer. Not a command: the
+ * media adapter waits out the flag-settle gap since its last such flag (nothing if it
+ * is long past), so it costs nothing when no flag was just set.
+ */
+export interface SettleStep {
+  op: 'settle';
+}
+
+export type PlanStep = CommandStep | SettleStep;
+
+export const SETTLE: SettleStep = { op: 'settle' };
 
 /** Whether `listener` hears `speaker` in a conference with these controls, as the mixer decides. */
 export function planHears(plan: CompiledPlan, listener: string, speaker: string): boolean {
@@ -121,8 +142,11 @@ export function withJoins(a: CompiledPlan, b: CompiledPlan): CompiledPlan {
  * The ordered steps that take conference state `a` to `b`:
  *   1. restrictions (mute, deaf, relations gaining a block) — nobody gains an ear first;
  *   2. sounds stopped, then sounds started;
- *   3. permissions (relations losing a block, unmute, undeaf).
- * So while the steps run, nobody hears anyone they hear in neither `a` nor `b`.
+ *   3. settle, if anything is lifted: the flags of step 1 (or of an earlier diff)
+ *      must act before a block they replace goes;
+ *   4. permissions (relations losing a block, unmute, undeaf).
+ * So while the steps run, nobody hears anyone they hear in neither `a` nor `b`, even
+ * in the frame after a flag was set.
  * Members new in `b` are assumed to have joined with joinFlags(b); members gone from
  * `b` have left, and nothing is sent about them (relations toward a departed member
  * are inert in FreeSWITCH; those it held left with it).
@@ -173,7 +197,7 @@ export function diffPlans(a: CompiledPlan, b: CompiledPlan): PlanStep[] {
     if (!from.plays[k]) starts.push({ op: 'play', member: p.member, sound: p.sound });
   }
 
-  return [...restrict, ...stops, ...starts, ...permit];
+  return [...restrict, ...stops, ...starts, ...(permit.length > 0 ? [SETTLE] : []), ...permit];
 }
 
 // ---- rendering to mod_conference API arguments ----
@@ -195,7 +219,7 @@ export function renderRelationFlags(nohear: boolean, nospeak: boolean): string {
 }
 
 /** The exact argument string for FreeSWITCH's `conference` API command. */
-export function renderStep(step: PlanStep, ctx: RenderContext): string {
+export function renderStep(step: CommandStep, ctx: RenderContext): string {
   const c = ctx.conference;
   switch (step.op) {
     // `quiet`: a supervisor's phone must never announce "you are muted".
@@ -214,6 +238,21 @@ export function renderStep(step: PlanStep, ctx: RenderContext): string {
   }
 }
 
+/** The commands of `steps`, in order (a settle is a wait, not a command). */
 export function renderSteps(steps: readonly PlanStep[], ctx: RenderContext): string[] {
-  return steps.map((s) => renderStep(s, ctx));
+  return steps.flatMap((s) => (s.op === 'settle' ? [] : [renderStep(s, ctx)]));
+}
+
+/**
+ * A plan for the members FreeSWITCH still has: `plan`, plus each leg that is in the
+ * conference but not in the plan (a supervisor whose session just ended, a leg whose
+ * participant left) fully isolated — muted and deaf, so a leg the plan forgot can
+ * neither hear nor be heard until it is gone.
+ */
+export function withIsolated(plan: CompiledPlan, strays: readonly string[]): CompiledPlan {
+  const extra = strays.filter((k) => !(k in plan.members));
+  if (extra.length === 0) return plan;
+  const members = { ...plan.members };
+  for (const k of extra) members[k] = { mute: true, deaf: true };
+  return { ...plan, members };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CompiledPlan, EMPTY_PLAN, Sound, diffPlans, joinFlags, renderSteps } from '../domain';
+import { CompiledPlan, EMPTY_PLAN, Sound, diffPlans, joinFlags, renderStep, withIsolated } from '../domain';
 import { FsLeg } from './fs-leg';
 import { FsMediaServer } from './fsmrf-types';
 
@@ -16,7 +16,20 @@ export class MediaCommandError extends Error {
 export interface ConferenceSettings {
   profile: string;
   sounds: Record<Sound, string>;
+  /** How long a mute or deaf takes to act in the mixer (default FLAG_SETTLE_MS). */
+  flagSettleMs?: number;
 }
+
+/**
+ * mod_conference applies a relation on the next mix but a mute or deaf only from the
+ * member's next frame: a frame already buffered is still mixed (or, for deaf, still
+ * sent). Measured on FreeSWITCH 1.10.12 (FREESWITCH-NOTES.md, "When a control takes
+ * effect"): `mute` then `relate … clear` back to back leaked one 20 ms frame in 4 of
+ * 10 tries; 40 ms apart never leaked. 60 ms leaves a frame of margin for a mixer
+ * running late. Only a lift that follows a flag waits, so this costs no listener any
+ * audio: the flag itself is sent at once.
+ */
+export const FLAG_SETTLE_MS = 60;
 
 /** `plan` without the members that have no leg here (they have not joined or have left). */
 export function restrictPlan(plan: CompiledPlan, present: (key: string) => boolean): CompiledPlan {
@@ -37,6 +50,8 @@ export class CallConference {
   readonly legs = new Map<string, FsLeg>();
   private applied: CompiledPlan = EMPTY_PLAN;
   private queue: Promise<void> = Promise.resolve();
+  /** When the last mute or deaf sent will surely act in the mixer (ms since epoch). */
+  private flagsSettleAt = 0;
 
   constructor(
     readonly callId: string,
@@ -74,9 +89,14 @@ export class CallConference {
   }
 
   private async applyNow(wanted: CompiledPlan): Promise<void> {
-    const plan = restrictPlan(wanted, (k) => this.legs.has(k) && !this.legs.get(k)!.isReleased);
-    const missing = Object.keys(wanted.members).filter((k) => !(k in plan.members));
+    const live = (k: string): boolean => this.legs.has(k) && !this.legs.get(k)!.isReleased;
+    const named = restrictPlan(wanted, live);
+    const missing = Object.keys(wanted.members).filter((k) => !(k in named.members));
     if (missing.length > 0) this.log.warn({ callId: this.callId, missing }, 'plan names members without a leg; applied without them');
+    // A leg still in the conference that the plan no longer names (its session ended
+    // but its hang-up has not gone through) is isolated rather than left as it was.
+    const strays = Object.keys(this.applied.members).filter((k) => live(k) && !(k in named.members));
+    const plan = withIsolated(named, strays);
 
     // New members join with flags that keep them from hearing or being heard
     // beyond the plan until the diff below is in place.
@@ -95,19 +115,38 @@ export class CallConference {
       };
     }
 
-    const commands = renderSteps(diffPlans(this.applied, plan), {
-      conference: this.name,
-      memberId: (k) => this.legs.get(k)!.memberId!,
-      sounds: this.settings.sounds,
-    });
-    for (const args of commands) {
+    const ctx = { conference: this.name, memberId: (k: string) => this.legs.get(k)!.memberId!, sounds: this.settings.sounds };
+    const settleMs = this.settings.flagSettleMs ?? FLAG_SETTLE_MS;
+    const sent: string[] = [];
+    for (const step of diffPlans(this.applied, plan)) {
+      if (step.op === 'settle') {
+        const wait = this.flagsSettleAt - Date.now();
+        if (wait > 0) await sleep(wait);
+        continue;
+      }
+      const args = renderStep(step, ctx);
       const reply = await this.server.api(`conference ${args}`);
       if (isFailureReply(reply)) {
         throw new MediaCommandError(`conference ${args}: ${reply.trim()}`);
       }
+      if (step.op === 'mute' || step.op === 'deaf') this.flagsSettleAt = Date.now() + settleMs;
+      sent.push(args);
     }
-    this.log.debug({ callId: this.callId, commands }, 'media plan applied');
+    this.log.debug({ callId: this.callId, commands: sent }, 'media plan applied');
     this.applied = plan;
+  }
+
+  /** A member-level play: only that member hears it (FREESWITCH-NOTES, "Hold music"). */
+  playTo(key: string, sound: string): Promise<void> {
+    const run = this.queue.then(async () => {
+      const leg = this.legs.get(key);
+      if (!leg || leg.memberId === undefined || !(key in this.applied.members)) throw new MediaCommandError(`${key} is not a member of ${this.name}`);
+      const args = `${this.name} play ${sound} ${leg.memberId}`;
+      const reply = await this.server.api(`conference ${args}`);
+      if (isFailureReply(reply)) throw new MediaCommandError(`conference ${args}: ${reply.trim()}`);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Hang up every leg; FreeSWITCH removes an empty conference by itself. */
@@ -116,4 +155,8 @@ export class CallConference {
     this.legs.clear();
     this.applied = EMPTY_PLAN;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -78,6 +78,12 @@ export class CallMedia implements MediaPort, CallMediaPort {
     await conf.apply(plan);
   }
 
+  async playToMember(callId: string, key: string, sound: string): Promise<void> {
+    const conf = this.calls.get(callId);
+    if (!conf) throw new UnknownCallMediaError(`no media for call ${callId}`);
+    await conf.playTo(key, sound);
+  }
+
   async endCall(callId: string): Promise<void> {
     const conf = this.calls.get(callId);
     if (!conf) return;

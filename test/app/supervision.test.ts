@@ -139,6 +139,7 @@ t.test('supervision service', async (t) => {
     w.signaling.emit(s.id, { type: 'dtmf', digit: '7' });
     await w.service.idle();
     t.equal(await mode(), 'barge', 'unknown digits are ignored');
+    t.same(w.media.played, [], 'an allowed switch plays nothing');
     t.same([...(await w.store.locks.coachHolders('call-1', ['A']))], [], 'leaving coach frees the agent');
 
     // Root coaches A now; Sue's '2' is refused and she stays in barge.
@@ -148,6 +149,7 @@ t.test('supervision service', async (t) => {
     t.equal(await mode(), 'barge');
     const refused = (await w.store.timeline.list('call-1')).find((e) => e.type === 'supervision_mode_refused');
     t.match(refused?.detail, { requested: 'coach', code: 'coach_taken', via: 'dtmf' });
+    t.same(w.media.played, [{ callId: 'call-1', key: s.id, sound: w.config.media.refusedTone }], 'the refused tone to her leg only');
     w.signaling.emit(s.id, { type: 'dtmf', digit: '#' });
     await w.service.idle();
     t.same((await w.store.sessions.get(s.id))?.session.reason, 'stopped');

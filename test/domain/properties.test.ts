@@ -11,7 +11,10 @@ import {
   CompiledPlan,
   EMPTY_PLAN,
   JoinedSupervisor,
+  MixerState,
+  SETTLE,
   addRinging,
+  applyStep,
   applySteps,
   compilePlan,
   completeTransfer,
@@ -26,7 +29,10 @@ import {
   startTransfer,
   talkGroups,
   transferTargetAnswered,
+  joinFlags,
+  settled,
   withJoins,
+  withMembers,
 } from '../../src/domain';
 import * as calls from '../helpers/calls';
 
@@ -152,17 +158,51 @@ t.test('invariants of the hearing matrix', async (t) => {
   t.pass('2000 random calls and supervisor sets hold every invariant');
 });
 
-/** `state` reduced to what `b` describes: departed members and finished one-shot sounds dropped. */
+/** The commanded controls reduced to what `b` describes: finished one-shot sounds dropped. */
 function normalise(state: CompiledPlan, b: CompiledPlan): CompiledPlan {
-  const keep = (m: string): boolean => m in b.members;
-  return {
-    members: Object.fromEntries(Object.entries(state.members).filter(([m]) => keep(m))),
-    relations: Object.fromEntries(Object.entries(state.relations).filter(([, r]) => keep(r.from) && keep(r.to))),
-    plays: Object.fromEntries(Object.entries(state.plays).filter(([k, p]) => keep(p.member) && (p.loop || k in b.plays))),
-  };
+  return { ...state, plays: Object.fromEntries(Object.entries(state.plays).filter(([k, p]) => p.loop || k in b.plays)) };
 }
 
-t.test('applying diff(a, b) to a yields b, and never leaks audio on the way', async (t) => {
+const heard = (plan: CompiledPlan): Record<string, string[]> => effectiveHearing(settled(plan)).hears;
+const externalsOf = (call: Call): Set<string> => new Set(call.participants.filter((p) => p.kind === 'external').map((p) => p.id));
+
+/**
+ * Takes the mixer from the previous plan to `b` the way the media adapter does — new
+ * members join with joinFlags(b), departed ones leave, then diff(applied, b) step by
+ * step — checking after every step, with flags acting a frame late, that nobody hears
+ * anyone outside `allowed`, and that no customer hears a supervisor they hear in
+ * neither the previous plan nor `b`, not even for that frame.
+ */
+function transition(
+  state: MixerState,
+  applied: CompiledPlan,
+  b: CompiledPlan,
+  allowed: (l: string, s: string) => boolean,
+  privacy: { externals: Set<string>; before: Record<string, string[]> },
+): MixerState {
+  let mixer = withMembers(state, b, (m) => joinFlags(b, m));
+  const hb = heard(b);
+  const check = (during: string): void => {
+    const h = effectiveHearing(mixer).hears;
+    for (const l of Object.keys(hb)) {
+      for (const s of h[l] ?? []) {
+        if (!allowed(l, s)) throw new Error(`transient leak: ${l} hears ${s} ${during}`);
+        const customerHearsSupervisor = privacy.externals.has(l) && isSession(s);
+        if (customerHearsSupervisor && !(privacy.before[l]?.includes(s) ?? false) && !hb[l]!.includes(s)) {
+          throw new Error(`customer ${l} hears supervisor ${s} ${during}`);
+        }
+      }
+    }
+  };
+  check('on joining');
+  for (const step of diffPlans(applied, b)) {
+    mixer = applyStep(mixer, step);
+    check(`after ${JSON.stringify(step)}`);
+  }
+  return mixer;
+}
+
+t.test('applying diff(a, b) to a yields b, and never leaks audio on the way, not even for a frame', async (t) => {
   fc.assert(
     fc.property(scenarioArb, scenarioArb, fc.boolean(), (x, y, sameCall) => {
       const first = scenario(x);
@@ -170,34 +210,49 @@ t.test('applying diff(a, b) to a yields b, and never leaks audio on the way', as
       const second = sameCall ? scenario({ ops: [...x.ops, ...y.ops], sups: y.sups }) : scenario(y);
       const a = compilePlan(hearingMatrix(first.call, first.supervisors));
       const b = compilePlan(hearingMatrix(second.call, second.supervisors));
-      const start = withJoins(a, b);
-      const steps = diffPlans(a, b);
-      const end = applySteps(start, steps);
-      const got = normaliseOrder(normalise(end, b));
+      const ha = heard(a);
+      const hb = heard(b);
+      const allowed = (l: string, s: string): boolean => (ha[l]?.includes(s) ?? false) || (hb[l]?.includes(s) ?? false);
+      const end = transition(settled(a), a, b, allowed, { externals: externalsOf(second.call), before: ha });
+      const got = normaliseOrder(normalise(end.controls, b));
       if (JSON.stringify(got) !== JSON.stringify(normaliseOrder(b))) {
         throw new Error(`diff does not reach b:\n${JSON.stringify(got)}\n${JSON.stringify(b)}`);
       }
-      // After every step, nobody hears anyone they hear in neither a nor b.
-      const ha = effectiveHearing(a).hears;
-      const hb = effectiveHearing(b).hears;
-      let state = start;
-      for (const step of steps) {
-        state = applySteps(state, [step]);
-        const h = effectiveHearing(state).hears;
-        for (const l of Object.keys(hb)) {
-          for (const s of h[l] ?? []) {
-            if (!(s in b.members)) continue;
-            const allowed = (ha[l]?.includes(s) ?? false) || hb[l]!.includes(s);
-            if (!allowed) throw new Error(`transient leak: ${l} hears ${s} during ${JSON.stringify(step)}`);
-          }
-        }
-      }
-      // And the conference, read back, hears exactly as b says.
-      if (JSON.stringify(effectiveHearing(got).hears) !== JSON.stringify(hb)) throw new Error('hearing differs from b');
+      // And the conference, once its flags settle, hears exactly as b says.
+      if (JSON.stringify(effectiveHearing(applyStep(end, SETTLE)).hears) !== JSON.stringify(hb)) throw new Error('hearing differs from b');
     }),
     RUNS,
   );
   t.pass('2000 random plan pairs');
+});
+
+t.test('diffs back to back (flags of one diff still settling in the next) never leak', async (t) => {
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 8 }), fc.array(fc.record({ ops: fc.array(opArb, { maxLength: 3 }), sups: fc.array(supArb, { maxLength: 3 }) }), { minLength: 2, maxLength: 5 }), (ops0, moments) => {
+      // Successive moments of one call, each with its own supervisor set, applied with
+      // no time for flags to settle between diffs unless a diff waits itself.
+      let ops = ops0;
+      let applied = EMPTY_PLAN;
+      let mixer = settled(EMPTY_PLAN);
+      // Since the last settle, the mixer may still act as any plan of this window says.
+      let window: Record<string, string[]>[] = [];
+      for (const m of moments) {
+        ops = [...ops, ...m.ops];
+        const { call, supervisors } = scenario({ ops, sups: m.sups });
+        const b = compilePlan(hearingMatrix(call, supervisors));
+        const steps = diffPlans(applied, b);
+        const hb = heard(b);
+        const before = heard(applied);
+        const seen = [...window, before, hb];
+        const allowed = (l: string, s: string): boolean => seen.some((h) => h[l]?.includes(s) ?? false);
+        mixer = transition(mixer, applied, b, allowed, { externals: externalsOf(call), before });
+        window = steps.some((s) => s.op === 'settle') ? [hb] : [...window, before];
+        applied = b;
+      }
+    }),
+    RUNS,
+  );
+  t.pass('2000 random sequences of plans');
 });
 
 function normaliseOrder(p: CompiledPlan): CompiledPlan {
@@ -211,7 +266,7 @@ t.test('compiled plans, applied to an empty conference, give back the matrix', a
       const { call, supervisors } = scenario(input);
       const m = hearingMatrix(call, supervisors);
       const plan = compilePlan(m);
-      const applied = applySteps(withJoins(EMPTY_PLAN, plan), diffPlans(EMPTY_PLAN, plan));
+      const applied = applySteps(settled(withJoins(EMPTY_PLAN, plan)), [...diffPlans(EMPTY_PLAN, plan), SETTLE]);
       if (JSON.stringify(effectiveHearing(applied).hears) !== JSON.stringify(m.hears)) throw new Error('round trip differs');
     }),
     RUNS,

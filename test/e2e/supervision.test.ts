@@ -3,103 +3,10 @@
  * audibility table checked on real audio for every mode and target in active, hold
  * and transfer; mode switches by API and DTMF; remote phones; the voicemail guard.
  */
-import type { Test } from 'tap';
 import { Party, TONES, expectHearing, sleep } from './lib/hearing';
-import { withTimeout, type SipPhone } from './lib/sip-phones';
-import { ADDR, NUMBERS, type Stack } from './lib/stack';
+import { TOKEN, endCall, newCall, session, sofiaPhone, stop, supervise, supervisedCall, switchMode, until } from './lib/flows';
+import { ADDR } from './lib/stack';
 import { e2eSuite } from './lib/suite';
-
-const TOKEN = {
-  sofia: 'e2e-sofia-token-0000000',
-  rita: 'e2e-rita-token-00000000',
-  vera: 'e2e-vera-token-00000000',
-};
-
-interface Call {
-  id: string;
-  customer: SipPhone;
-  ana: SipPhone;
-  /** participant ids */
-  C: string;
-  A: string;
-}
-
-let seq = 0;
-
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  await withTimeout(
-    (async () => {
-      while (!(await check())) await sleep(150);
-    })(),
-    ms,
-    what,
-  );
-}
-
-async function newCall(s: Stack): Promise<Call> {
-  seq += 1;
-  const customer = await s.carrier.phone(`cust-s${seq}`, TONES.customer);
-  const ana = await s.desk.phone('ana', TONES.agent);
-  ana.answering = { kind: 'auto' };
-  await withTimeout(customer.call(`sip:${NUMBERS.sales}@${ADDR.app}:5060`), 15_000, 'call not answered');
-  let view: any;
-  await until('the call is listed', async () => {
-    const r = await s.api('GET', `/v1/calls?agent=ana`, TOKEN.sofia);
-    view = r.body?.calls?.find((c: any) => c.state !== 'ended');
-    return !!view;
-  });
-  const C = view.participants.find((p: any) => p.role === 'customer').id;
-  const A = view.participants.find((p: any) => p.userId === 'ana').id;
-  return { id: view.id, customer, ana, C, A };
-}
-
-async function endCall(s: Stack, c: Call): Promise<void> {
-  c.customer.hangup();
-  await c.ana.waitHangup().catch(() => undefined);
-  await sleep(300);
-}
-
-async function session(s: Stack, token: string, id: string): Promise<any> {
-  return (await s.api('GET', `/v1/supervisions/${id}`, token)).body;
-}
-
-async function supervise(t: Test, s: Stack, call: Call, body: Record<string, unknown>, token = TOKEN.sofia): Promise<string> {
-  const r = await s.api('POST', `/v1/calls/${call.id}/supervisions`, token, body);
-  t.equal(r.status, 201, `supervision started (${JSON.stringify(body)})`);
-  const id = r.body.id as string;
-  await until('session active', async () => (await session(s, token, id)).state === 'active');
-  return id;
-}
-
-async function stop(t: Test, s: Stack, id: string, phone: SipPhone, token = TOKEN.sofia): Promise<void> {
-  const r = await s.api('DELETE', `/v1/supervisions/${id}`, token);
-  t.equal(r.status, 200, 'supervision stopped');
-  await phone.waitHangup();
-  await sleep(300);
-}
-
-async function switchMode(t: Test, s: Stack, id: string, mode: string): Promise<void> {
-  const r = await s.api('PATCH', `/v1/supervisions/${id}`, TOKEN.sofia, { mode });
-  t.equal(r.status, 200, `switched to ${mode}`);
-}
-
-async function sofiaPhone(s: Stack): Promise<SipPhone> {
-  const sofia = await s.desk.phone('sofia', TONES.supervisor);
-  sofia.answering = { kind: 'auto' };
-  return sofia;
-}
-
-/** A connected call, Sofia's desk phone ready to auto-answer, and the three parties whose hearing is checked. */
-async function supervisedCall(s: Stack): Promise<{ call: Call; sofia: SipPhone; parties: Party[] }> {
-  const call = await newCall(s);
-  const sofia = await sofiaPhone(s);
-  const parties: Party[] = [
-    { label: 'customer', phone: call.customer },
-    { label: 'agent', phone: call.ana },
-    { label: 'supervisor', phone: sofia },
-  ];
-  return { call, sofia, parties };
-}
 
 e2eSuite('supervision', [
   [
@@ -302,6 +209,14 @@ e2eSuite('supervision', [
         { label: 'agent', phone: call.ana },
         { label: 'vera', phone: vera },
       ], { customer: ['agent'], agent: ['customer'], vera: ['customer', 'agent'] });
+      // Vera may not barge: her 3 is refused with a tone on her leg only, and she stays in monitor.
+      const pressed = Date.now();
+      await vera.rtp.sendDtmf('3');
+      await sleep(1000);
+      t.equal((await session(s, TOKEN.vera, second.body.id)).mode, 'monitor', 'a refused DTMF switch keeps the mode');
+      const tone = { vera: vera.rtp.peak(620, pressed), customer: call.customer.rtp.peak(620, pressed), agent: call.ana.rtp.peak(620, pressed) };
+      t.ok(tone.vera > -40, `Vera hears the refused tone (peak ${tone.vera.toFixed(1)} dBFS)`);
+      t.ok(tone.customer < -40 && tone.agent < -40, `the customer and the agent do not (${tone.customer.toFixed(1)}, ${tone.agent.toFixed(1)} dBFS)`);
       await stop(t, s, second.body.id, vera, TOKEN.vera);
       await endCall(s, call);
     },

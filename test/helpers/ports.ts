@@ -41,6 +41,12 @@ export class RecordingMedia implements MediaPort {
     this.applied.push({ callId, plan });
   }
 
+  readonly played: { callId: string; key: string; sound: string }[] = [];
+
+  async playToMember(callId: string, key: string, sound: string): Promise<void> {
+    this.played.push({ callId, key, sound });
+  }
+
   lastPlan(callId: string): CompiledPlan | undefined {
     return [...this.applied].reverse().find((a) => a.callId === callId)?.plan;
   }

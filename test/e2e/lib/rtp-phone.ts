@@ -14,6 +14,15 @@ interface Block {
   samples: Float32Array;
 }
 
+/** One received RTP packet's audio: 20 ms, the unit the mixer works in. */
+export interface Frame {
+  at: number;
+  samples: Float32Array;
+}
+
+/** How many received frames a phone keeps (60 s at 50 frames/s). */
+const FRAMES_KEPT = 3000;
+
 export class RtpPhone {
   private readonly socket = dgram.createSocket('udp4');
   private remote: { host: string; port: number } | undefined;
@@ -24,6 +33,7 @@ export class RtpPhone {
   private phase = 0;
   private pending: number[] = [];
   private readonly blocks: Block[] = [];
+  private readonly frames: Frame[] = [];
   private silent = false;
   port = 0;
 
@@ -112,7 +122,14 @@ export class RtpPhone {
   private receive(msg: Buffer): void {
     if (msg.length <= 12 || (msg[1]! & 0x7f) !== 0) return;
     const cc = msg[0]! & 0x0f;
-    for (let i = 12 + cc * 4; i < msg.length; i++) this.pending.push(ulawToLinear(msg[i]!) / 32768);
+    const frame = new Float32Array(Math.max(0, msg.length - 12 - cc * 4));
+    for (let i = 12 + cc * 4, j = 0; i < msg.length; i++, j++) {
+      const v = ulawToLinear(msg[i]!) / 32768;
+      frame[j] = v;
+      this.pending.push(v);
+    }
+    this.frames.push({ at: Date.now(), samples: frame });
+    if (this.frames.length > FRAMES_KEPT) this.frames.shift();
     while (this.pending.length >= BLOCK_SAMPLES) {
       this.blocks.push({ at: Date.now(), samples: Float32Array.from(this.pending.splice(0, BLOCK_SAMPLES)) });
       if (this.blocks.length > 600) this.blocks.shift();
@@ -140,6 +157,11 @@ export class RtpPhone {
     if (levels.length === 0) return -Infinity;
     levels.sort((a, b) => a - b);
     return levels[Math.floor(levels.length / 2)]!;
+  }
+
+  /** The frames received in [sinceMs, untilMs). */
+  framesBetween(sinceMs: number, untilMs = Infinity): Frame[] {
+    return this.frames.filter((f) => f.at >= sinceMs && f.at < untilMs);
   }
 
   blocksSince(sinceMs: number): number {
