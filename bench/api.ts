@@ -2,7 +2,8 @@
  * The API with 1,000 live calls: the real store on a private redis-server, the real
  * supervision service and Fastify app (test/helpers/world.ts), recording SIP and media
  * doubles. Measures, against GET /healthz on the same server:
- *   - p50/p95/p99 and req/s of GET /v1/calls, GET /v1/calls/:id and a supervision
+ *   - p50/p95/p99 and req/s of GET /v1/calls (its first page, the default size), a walk
+ *     of all the calls page by page (`next` cursors), GET /v1/calls/:id and a supervision
  *     start→stop cycle (POST then DELETE) under N concurrent keep-alive clients, which
  *     run in a child process (bench/lib/load-client.ts) so they do not share the
  *     server's event loop;
@@ -31,6 +32,7 @@ import {
   startTransfer,
   transferTargetAnswered,
 } from '../src/domain';
+import { CALLS_PAGE } from '../src/contract';
 import type { CallRecord } from '../src/store';
 import { startRedis } from '../test/helpers/redis';
 import { LEGAL, SALES, makeWorld, supervisorToken } from '../test/helpers/world';
@@ -145,8 +147,8 @@ export async function main(): Promise<void> {
     const perPlain = (plainAfter - plainBefore) / plain.length;
     plain = undefined;
 
-    const listed = await (await fetch(`${base}/v1/calls`, { headers: { authorization: `Bearer ${supervisorToken(0)}` } })).json() as { calls: unknown[] };
-    if (listed.calls.length !== CALLS) throw new Error(`GET /v1/calls lists ${listed.calls.length} calls, ${CALLS} expected`);
+    const listed = await (await fetch(`${base}/v1/calls?limit=${CALLS_PAGE.max}`, { headers: { authorization: `Bearer ${supervisorToken(0)}` } })).json() as { calls: unknown[]; next?: string };
+    if (listed.calls.length !== Math.min(CALLS, CALLS_PAGE.max)) throw new Error(`GET /v1/calls lists ${listed.calls.length} calls on its first page`);
 
     // ---- one request at a time, timed in this process ----
     const latencySup = CLIENTS; // sup0NN with NN = CLIENTS, CLIENTS + 1
@@ -209,20 +211,29 @@ export async function main(): Promise<void> {
     const common = { base, clients, warmupMs: 500, durationMs: SECONDS * 1000 };
     const health = await loadInChild({ ...common, load: { kind: 'get', paths: ['/healthz'] } });
     const list = await loadInChild({ ...common, load: { kind: 'get', paths: ['/v1/calls'] } });
+    // A client that wants every call asks for the largest pages.
+    const walk = await loadInChild({ ...common, load: { kind: 'walk', path: `/v1/calls?limit=${CALLS_PAGE.max}`, expect: CALLS } });
     const detail = await loadInChild({ ...common, load: { kind: 'get', paths: Array.from({ length: CALLS }, (_, i) => `/v1/calls/${callId((i * 37) % CALLS)}`) } });
     const cycle = await loadInChild({ ...common, load: { kind: 'cycle' } });
-    for (const [name, r] of [['healthz', health], ['GET /v1/calls', list], ['GET /v1/calls/:id', detail], ['start→stop', cycle]] as const) {
+    for (const [name, r] of [['healthz', health], ['GET /v1/calls', list], ['walk /v1/calls', walk], ['GET /v1/calls/:id', detail], ['start→stop', cycle]] as const) {
       if (r.errors > 0) throw new Error(`${name}: ${r.errors} failed requests, first: ${r.firstError}`);
     }
 
     const rows: Row[] = [];
     const loadAgainst = `GET /healthz under the same load (${CLIENTS} clients, same server, same run)`;
     const rate = (r: LoadResult): number => (r.latencies.length / r.windowMs) * 1000;
-    for (const [label, r] of [['GET /v1/calls', list], ['GET /v1/calls/:id', detail], ['start→stop cycle', cycle]] as const) {
+    const pages = Math.ceil(CALLS / CALLS_PAGE.max);
+    const loads = [
+      [`GET /v1/calls first page (${CALLS_PAGE.default})`, list, 'req/s'],
+      [`walk all ${CALLS} calls (${pages} pages of ${CALLS_PAGE.max})`, walk, 'walks/s'],
+      ['GET /v1/calls/:id', detail, 'req/s'],
+      ['start→stop cycle', cycle, 'cycles/s'],
+    ] as const;
+    for (const [label, r, unit] of loads) {
       for (const p of [50, 95, 99]) {
         rows.push({ metric: `${label} p${p}`, unit: 'ms', value: percentile(r.latencies, p), baseline: percentile(health.latencies, p), against: loadAgainst });
       }
-      rows.push({ metric: `${label} throughput`, unit: label.startsWith('start') ? 'cycles/s' : 'req/s', value: rate(r), baseline: rate(health), against: loadAgainst });
+      rows.push({ metric: `${label} throughput`, unit, value: rate(r), baseline: rate(health), against: loadAgainst });
     }
     const rttAgainst = 'GET /healthz round trip, one request at a time (same server, same run)';
     for (const p of [50, 95]) {
@@ -234,8 +245,9 @@ export async function main(): Promise<void> {
     rows.push({ metric: 'heap per live call (service owned-calls map)', unit: 'bytes', value: perCall, baseline: perPlain, against: `the same ${CALLS} call records as plain objects in an array` });
 
     printTable(`api: ${CALLS} live calls in Redis, ${CLIENTS} concurrent HTTP clients on 127.0.0.1`, rows, [
-      `load: ${SECONDS} s per endpoint after 0.5 s warm-up; GET /v1/calls answers ${(list.bodyBytes / 1024).toFixed(0)} KiB (${CALLS} calls); ` +
-        `samples: ${list.latencies.length} / ${detail.latencies.length} / ${cycle.latencies.length} (healthz ${health.latencies.length})`,
+      `load: ${SECONDS} s per endpoint after 0.5 s warm-up; GET /v1/calls answers ${(list.bodyBytes / 1024).toFixed(0)} KiB (${CALLS_PAGE.default} of ${CALLS} calls); ` +
+        `samples: ${list.latencies.length} / ${walk.latencies.length} / ${detail.latencies.length} / ${cycle.latencies.length} (healthz ${health.latencies.length})`,
+      `targets (issue 11): first page p99 ≤ 20 ms → ${percentile(list.latencies, 99).toFixed(1)} ms; walk of all ${CALLS} calls p95 ≤ 100 ms → ${percentile(walk.latencies, 95).toFixed(1)} ms`,
       `one at a time: ${SAMPLES} samples each after 20 warm-up; heap: ${((after - before) / 1048576).toFixed(1)} MiB for ${CALLS} calls ` +
         `(plain: ${((plainAfter - plainBefore) / 1048576).toFixed(1)} MiB)`,
     ]);

@@ -13,6 +13,7 @@ import { SKIPPED_EXIT, nowMs } from './lib/report';
 const BENCHES: Record<string, { file: string; limitSec: number; what: string }> = {
   plan: { file: 'plan.ts', limitSec: 60, what: 'pure domain: hearing matrix → plan → diff → commands' },
   api: { file: 'api.ts', limitSec: 120, what: 'HTTP API with 1,000 live calls on a private Redis' },
+  web: { file: 'web.ts', limitSec: 240, what: 'the web page with 1,000 live calls in headless Chromium (needs /usr/bin/chromium)' },
   stack: { file: 'stack.ts', limitSec: 180, what: 'real drachtio + FreeSWITCH (needs E2E_DRACHTIO_BIN, E2E_FREESWITCH_BIN)' },
 };
 

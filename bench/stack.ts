@@ -13,8 +13,11 @@
  *     session is active (API), → the supervisor hears the agent (RTP);
  *     baseline: the minimal app adding the same third leg (endpoint, INVITE, join muted);
  *   - mode switch monitor → coach: PATCH → the agent hears the supervisor's tone, and back
- *     (coach → monitor: → the tone is gone); baseline: the same mod_conference commands
- *     sent raw. Audio is checked per 20 ms RTP packet (Goertzel, as the e2e phones do).
+ *     (coach → monitor: → the tone is gone); baseline: the fewest mod_conference commands
+ *     sent raw. Audio is checked per 20 ms RTP packet (Goertzel, as the e2e phones do);
+ *     the customer's frames of the supervisor around each coach → monitor are counted;
+ *   - the settle gap: on the raw conference, `mute S`, G ms, `relate C S clear`, and
+ *     whether the customer got a frame of S, for G in BENCH_SETTLE_GAPS.
  *
  * Needs E2E_DRACHTIO_BIN and E2E_FREESWITCH_BIN; without them it prints why it skipped.
  *   npm run bench -- stack
@@ -32,6 +35,7 @@ import { TONES } from '../test/e2e/lib/hearing';
 import { PRESENT_DBFS, type RtpPhone } from '../test/e2e/lib/rtp-phone';
 import { withTimeout, type SipPhone } from '../test/e2e/lib/sip-phones';
 import { ADDR, missingServers, startStack, type Stack } from '../test/e2e/lib/stack';
+import { FLAG_SETTLE_MS } from '../src/media/call-conference';
 import { BaselineB2bua } from './baseline-b2bua';
 import { Row, median, nowMs, percentile, printTable, runIfMain, sleep } from './lib/report';
 
@@ -205,6 +209,8 @@ interface SupRound {
   hears: number;
   coachHeard: number;
   coachGone: number;
+  /** Frames of the supervisor the customer got around the coach → monitor switch. */
+  leaked: number;
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 10_000, everyMs = 10): Promise<T> {
@@ -257,11 +263,13 @@ async function coachlineSupervision(s: Stack, phones: Phones, watch: { agent: To
       const m = await s.api('PATCH', `/v1/supervisions/${id}`, SOFIA_TOKEN, { mode: 'monitor' });
       if (m.status !== 200) throw new Error(`PATCH monitor: ${m.status} ${JSON.stringify(m.body)}`);
       const tGone = await gone;
+      await sleep(300);
+      const leaked = leakedFrames(customer, t2 - 100, nowMs());
 
       await s.api('DELETE', `/v1/supervisions/${id}`, SOFIA_TOKEN);
       await sofia.waitHangup(10_000);
       await sleep(400);
-      rounds.push({ invite: tInvite - t0, active: tActive - t0, hears: tHears - t0, coachHeard: tCoach - t1, coachGone: tGone - t2 });
+      rounds.push({ invite: tInvite - t0, active: tActive - t0, hears: tHears - t0, coachHeard: tCoach - t1, coachGone: tGone - t2, leaked });
     }
   } finally {
     customer.hangup();
@@ -302,16 +310,19 @@ async function baselineSupervision(b: BaselineB2bua, phones: Phones, watch: { ag
       const tCoach = await coach;
       await sleep(400);
 
+      // The fewest raw commands a leak-free coach → monitor needs: the mute alone (the
+      // relation may stay). `mute` then `relate … clear` back to back leaks a frame to
+      // the customer (see flagSettle below).
       const gone = watch.agent.when(TONES.supervisor, false);
       const t2 = nowMs();
       await b.conference(`${conf} mute ${S} quiet`);
-      await b.conference(`${conf} relate ${C} ${S} clear`);
       const tGone = await gone;
+      await b.conference(`${conf} relate ${C} ${S} clear`);
 
       await b.dropLeg(call, leg);
       await sofia.waitHangup(10_000);
       await sleep(400);
-      rounds.push({ invite: tInvite - t0, active: tJoined - t0, hears: tHears - t0, coachHeard: tCoach - t1, coachGone: tGone - t2 });
+      rounds.push({ invite: tInvite - t0, active: tJoined - t0, hears: tHears - t0, coachHeard: tCoach - t1, coachGone: tGone - t2, leaked: 0 });
     }
   } finally {
     customer.hangup();
@@ -319,6 +330,59 @@ async function baselineSupervision(b: BaselineB2bua, phones: Phones, watch: { ag
     await sleep(300);
   }
   return rounds;
+}
+
+// ---- how long a mute takes to act: the settle gap (src/media/call-conference.ts) ----
+
+const SETTLE_GAPS = (process.env.BENCH_SETTLE_GAPS ?? '0,10,20,40,60').split(',').map(Number);
+const SETTLE_TRIES = Number(process.env.BENCH_SETTLE_TRIES ?? 20);
+
+/** Frames the customer received with the supervisor's tone above -40 dBFS in [since, until). */
+function leakedFrames(customer: SipPhone, since: number, until: number): number {
+  return customer.rtp.framesBetween(since, until).filter((f) => toneLevelDbfs(f.samples, TONES.supervisor) > PRESENT_DBFS).length;
+}
+
+/**
+ * On the baseline app's raw conference: from coach (`relate C S nohear`, S unmuted and
+ * talking), `mute S quiet`, wait G ms, `relate C S clear` — then count the frames of
+ * S the customer got. G = 0 is what coachline's diff did before the settle step.
+ */
+async function flagSettle(b: BaselineB2bua, phones: Phones): Promise<Map<number, { leaks: number; tries: number }>> {
+  const out = new Map<number, { leaks: number; tries: number }>();
+  const customer = phones.customers[0]!;
+  const ana = phones.agents[0]!;
+  await withTimeout(customer.call(`sip:${numberOf(0)}@${BASE_ADDR}:5060`), 15_000, 'baseline settle call not answered');
+  try {
+    const call = await until('baseline call to ana', async () => b.callTo(agentUri(0)), 5000);
+    await sleep(500);
+    const conf = call.conference;
+    const C = call.members.customer;
+    const leg = await b.addLeg(call, `sip:sofia@${ADDR.desk}`);
+    const S = leg.memberId;
+    for (const gap of SETTLE_GAPS) {
+      const r = { leaks: 0, tries: 0 };
+      for (let i = 0; i < SETTLE_TRIES; i++) {
+        await b.conference(`${conf} relate ${C} ${S} nohear`);
+        await b.conference(`${conf} unmute ${S} quiet`);
+        await sleep(200 + Math.random() * 20); // a random phase against the 20 ms mixer
+        const since = nowMs();
+        await b.conference(`${conf} mute ${S} quiet`);
+        if (gap > 0) await sleep(gap);
+        await b.conference(`${conf} relate ${C} ${S} clear`);
+        await sleep(300);
+        if (leakedFrames(customer, since, nowMs()) > 0) r.leaks += 1;
+        r.tries += 1;
+      }
+      out.set(gap, r);
+    }
+    await b.dropLeg(call, leg);
+    await phones.sofia.waitHangup(10_000).catch(() => undefined);
+  } finally {
+    customer.hangup();
+    await ana.waitHangup(10_000).catch(() => undefined);
+    await sleep(300);
+  }
+  return out;
 }
 
 // ---- the run ----
@@ -427,6 +491,7 @@ export async function main(): Promise<void | 'skipped'> {
 
     const supCoachline = await coachlineSupervision(stack, phones, watch);
     const supBaseline = await baselineSupervision(baseline, phones, watch);
+    const settle = await flagSettle(baseline, phones);
 
     const rows: Row[] = [];
     const callsAgainst = 'bench/baseline-b2bua.ts (drachtio-srf + fsmrf, conference per call, no Redis/plan/ringback) on the same FreeSWITCH, same run';
@@ -462,6 +527,10 @@ export async function main(): Promise<void | 'skipped'> {
       `supervision min–max, coachline | baseline (ms): ${(['invite', 'active', 'hears', 'coachHeard', 'coachGone'] as const)
         .map((k) => `${k} ${spread(supCoachline, k)} | ${spread(supBaseline, k)}`)
         .join('; ')}`,
+      `customer got a frame of the supervisor after mute, G ms, relate clear (raw, ${SETTLE_TRIES} tries each): ${[...settle]
+        .map(([g, r]) => `G=${g}: ${r.leaks}/${r.tries}`)
+        .join(', ')}; coachline waits ${FLAG_SETTLE_MS} ms after a mute or deaf before lifting any block`,
+      `customer frames of the supervisor during coachline's coach → monitor switches: ${supCoachline.reduce((a, r) => a + r.leaked, 0)} over ${supCoachline.length} switches`,
       `servers started in ${(startupMs / 1000).toFixed(1)} s; unhandled rejections: ${rejections.length ? `${rejections.length} (${rejections[0]})` : 'none'}`,
     ]);
   } finally {

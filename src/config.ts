@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { DEFAULT_EMERGENCY_NUMBERS } from './domain';
 
 /**
@@ -50,7 +51,31 @@ function list(env: Env, name: string, def: readonly string[]): string[] {
 
 export interface Config {
   logLevel: string;
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** Time a client has to send a request's headers, then the whole request (body included). */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** How long an idle keep-alive connection is kept after a response. */
+    keepAliveTimeoutMs: number;
+    /** A socket with no traffic either way for this long is closed (event streams excepted: they send keep-alives). */
+    idleTimeoutMs: number;
+    maxConnections: number;
+    maxRequestsPerSocket: number;
+    /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: the peer address is the client. */
+    trustProxy: string[];
+    shutdownTimeoutMs: number;
+  };
+  limits: {
+    /** Failed authentications per source address (IPv4 address, IPv6 /64) in a window, before 429. */
+    authFailures: number;
+    authFailureWindowMs: number;
+    /** Supervision sessions a supervisor may start in a window, before 429. */
+    supervisionStarts: number;
+    supervisionStartWindowMs: number;
+  };
   redis: { url: string; keyPrefix: string; timelineTtlSec: number; lockTtlSec: number };
   directoryFile: string | undefined;
   drachtio: { host: string; port: number; secret: string };
@@ -69,7 +94,7 @@ export interface Config {
     agentRingTimeoutSec: number;
     registerMaxExpiresSec: number;
   };
-  media: { holdMusic: string; ringback: string; notifyTone: string; confirmPrompt: string; conferenceProfile: string };
+  media: { holdMusic: string; ringback: string; notifyTone: string; refusedTone: string; confirmPrompt: string; conferenceProfile: string };
   emergencyNumbers: string[];
   supervision: { confirmTimeoutSec: number; defaultRingTimeoutSec: number };
   /** How DIRECTORY_FILE is imported at start: `if-empty` (only into an empty directory) or `upsert`. */
@@ -77,12 +102,26 @@ export interface Config {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  return {
+  const config: Config = {
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     http: {
       host: str(env, 'HTTP_HOST', '0.0.0.0'),
       port: int(env, 'HTTP_PORT', 3000, 0, 65535),
       bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 65536, 1024),
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_SEC', 10, 1, 300) * 1000,
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_SEC', 30, 1, 600) * 1000,
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_SEC', 5, 1, 600) * 1000,
+      idleTimeoutMs: int(env, 'HTTP_IDLE_TIMEOUT_SEC', 60, 1, 3600) * 1000,
+      maxConnections: int(env, 'HTTP_MAX_CONNECTIONS', 2000, 1, 1_000_000),
+      maxRequestsPerSocket: int(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
+      trustProxy: list(env, 'HTTP_TRUST_PROXY', []),
+      shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_SEC', 15, 1, 600) * 1000,
+    },
+    limits: {
+      authFailures: int(env, 'AUTH_FAILURE_LIMIT', 20, 1, 1_000_000),
+      authFailureWindowMs: int(env, 'AUTH_FAILURE_WINDOW_SEC', 60, 1, 86400) * 1000,
+      supervisionStarts: int(env, 'SUPERVISION_START_LIMIT', 20, 1, 1_000_000),
+      supervisionStartWindowMs: int(env, 'SUPERVISION_START_WINDOW_SEC', 60, 1, 86400) * 1000,
     },
     redis: {
       url: str(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
@@ -117,6 +156,8 @@ export function loadConfig(env: Env = process.env): Config {
       holdMusic: str(env, 'HOLD_MUSIC', 'tone_stream://%(300,100,523);%(300,100,659);%(300,100,784);%(600,400,659);loops=-1'),
       ringback: str(env, 'RINGBACK', 'tone_stream://%(2000,4000,440,480);loops=-1'),
       notifyTone: str(env, 'NOTIFY_TONE', 'tone_stream://%(120,60,1400);%(120,0,1400)'),
+      // A fast-busy (reorder) burst: the familiar "not allowed" of telephony.
+      refusedTone: str(env, 'REFUSED_TONE', 'tone_stream://%(250,250,480,620);%(250,0,480,620)'),
       confirmPrompt: str(env, 'CONFIRM_PROMPT', 'tone_stream://%(300,200,660,880);loops=3'),
       conferenceProfile: str(env, 'CONFERENCE_PROFILE', 'coachline'),
     },
@@ -127,6 +168,19 @@ export function loadConfig(env: Env = process.env): Config {
     },
     directoryBootstrap: oneOf(env, 'DIRECTORY_BOOTSTRAP', ['if-empty', 'upsert'] as const, 'if-empty'),
   };
+  // Node refuses a headers timeout longer than the whole request's.
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_SEC must not be longer than HTTP_REQUEST_TIMEOUT_SEC');
+  }
+  for (const p of config.http.trustProxy) {
+    const [addr, bits, extra] = p.split('/');
+    const family = isIP(addr ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) {
+      throw new ConfigError(`HTTP_TRUST_PROXY must list IP addresses or CIDR blocks, got "${p}"`);
+    }
+  }
+  return config;
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], def: T): T {

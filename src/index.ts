@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import Srf from 'drachtio-srf';
 import pino, { type Logger } from 'pino';
 import { buildApiServer, type ApiServer } from './api';
+import type { WebAssets } from './api/web-assets';
 import { DirectoryService, Metrics, SupervisionService, bootstrapDirectory } from './app';
 import type { DialEvent, DialRequest, SignalingPort } from './app/ports';
 import { loadConfig, type Config } from './config';
@@ -17,23 +18,34 @@ import { CallMedia } from './media/call-media';
 import { MediaServerPool } from './media/media-servers';
 import { SipApp } from './sip/sip-app';
 import { createRedis, createStore } from './store';
+import { runShutdown } from './shutdown';
 
 export interface Coachline {
   httpUrl: string;
   config: Config;
   /** Run a FreeSWITCH API command on the first connected media server (diagnostics, tests). */
   freeswitchApi(cmd: string): Promise<string>;
-  stop(): Promise<void>;
+  /** Tears everything down in order, within SHUTDOWN_TIMEOUT_SEC; `ok` is false if a step failed or hung. */
+  stop(): Promise<{ ok: boolean }>;
 }
 
-/** Secrets never reach the logs. */
-const REDACT = ['req.headers.authorization', '*.password', '*.secret', '*.token', '*.tokens', '*.ha1', 'config.drachtio.secret', 'config.freeswitch.password'];
+/** Secrets never reach the logs (request URLs lose their query values: src/api/log-redaction.ts). */
+const REDACT = [
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', '*.authorization',
+  '*.password', '*.secret', '*.token', '*.tokens', '*.access_token', '*.ticket', '*.ha1',
+  'config.drachtio.secret', 'config.freeswitch.password',
+];
 
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }
 
-export async function startCoachline(config: Config, logger: Logger = createLogger(config)): Promise<Coachline> {
+/** What a caller may supply instead of the defaults (tests serve a page bundled in-process). */
+export interface StartOptions {
+  web?: WebAssets;
+}
+
+export async function startCoachline(config: Config, logger: Logger = createLogger(config), opts: StartOptions = {}): Promise<Coachline> {
   const redis = createRedis(config);
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const store = createStore(redis, config);
@@ -95,6 +107,7 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
   const directory = new DirectoryService({ store, config });
 
   const api: ApiServer = await buildApiServer({
+    ...(opts.web ? { web: opts.web } : {}),
     service,
     store,
     directory,
@@ -112,6 +125,7 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
   // is reachable, then calls and supervision start.
   try {
     await redisReady(redis, logger);
+    await store.directory.seedAdminIndex();
     await bootstrapDirectory({ store, directory, config, logger });
   } catch (err) {
     // A bad directory file stops the start: release what is open so the process can exit.
@@ -133,13 +147,20 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
       return ms.api(cmd);
     },
     async stop() {
-      await api.close();
-      // FreeSWITCH keeps an app's channels when its socket closes: hang up our calls first.
-      await sip.stop();
-      await media.endAll();
-      await service!.stop();
-      pool.stop();
-      redis.disconnect();
+      return runShutdown(
+        [
+          // Event streams are ended first, or the server would wait for them for ever.
+          { name: 'http', run: () => api.close() },
+          // FreeSWITCH keeps an app's channels when its socket closes: hang up our calls first.
+          { name: 'sip', run: () => sip.stop() },
+          { name: 'media calls', run: () => media.endAll() },
+          { name: 'supervision', run: () => service!.stop() },
+          { name: 'media servers', run: () => pool.stop() },
+          { name: 'redis', run: () => redis.disconnect() },
+        ],
+        config.http.shutdownTimeoutMs,
+        logger.child({ component: 'shutdown' }),
+      );
     },
   };
 }
@@ -173,9 +194,17 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, timeoutMs: config.http.shutdownTimeoutMs }, 'shutting down');
+    // A backstop for what the per-step deadline cannot interrupt.
+    setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs + 2000).unref();
     app.stop().then(
-      () => process.exit(0),
+      ({ ok }) => {
+        logger.info({ ok }, 'shutdown complete');
+        process.exit(ok ? 0 : 1);
+      },
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);

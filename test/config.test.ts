@@ -29,6 +29,12 @@ t.test('bad values stop the start with the variable named', async (t) => {
     ['TRUNK_URI', 'carrier.example:5060'],
     ['FALLBACK_URI', 'http://voicemail'],
     ['DIRECTORY_BOOTSTRAP', 'sometimes'],
+    ['HTTP_HEADERS_TIMEOUT_SEC', '0'],
+    ['HTTP_MAX_CONNECTIONS', '0'],
+    ['HTTP_TRUST_PROXY', 'proxy.example'],
+    ['HTTP_TRUST_PROXY', '10.0.0.0/33'],
+    ['AUTH_FAILURE_LIMIT', '0'],
+    ['SUPERVISION_START_LIMIT', 'many'],
   ];
   for (const [name, value] of bad) {
     t.throws(() => loadConfig({ [name]: value }), ConfigError, `${name}=${value}`);
@@ -39,4 +45,12 @@ t.test('bad values stop the start with the variable named', async (t) => {
     }
   }
   t.equal(loadConfig({ TRUNK_URI: 'sip:203.0.113.10:5060' }).sip.trunkUri, 'sip:203.0.113.10:5060');
+  t.throws(() => loadConfig({ HTTP_HEADERS_TIMEOUT_SEC: '40', HTTP_REQUEST_TIMEOUT_SEC: '30' }), /HTTP_HEADERS_TIMEOUT_SEC/, 'headers within the request timeout');
+  t.same(loadConfig({ HTTP_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).http.trustProxy, ['10.0.0.1', '192.168.0.0/16', '::1']);
+});
+
+t.test('HTTP limits and rate limits have bounded defaults', async (t) => {
+  const c = loadConfig({});
+  t.match(c.http, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000, maxConnections: 2000, maxRequestsPerSocket: 1000, trustProxy: [], shutdownTimeoutMs: 15_000 });
+  t.same(c.limits, { authFailures: 20, authFailureWindowMs: 60_000, supervisionStarts: 20, supervisionStartWindowMs: 60_000 });
 });

@@ -15,7 +15,9 @@ export type LoadKind =
   /** GET `paths[i % paths.length]`, i counting this client's requests. */
   | { kind: 'get'; paths: string[] }
   /** POST /v1/calls/:callId/supervisions (monitor), then DELETE /v1/supervisions/:id: one sample per cycle. */
-  | { kind: 'cycle' };
+  | { kind: 'cycle' }
+  /** GET `path`, then its `next` pages (`cursor=`) to the end: one sample per walk; `expect` items in all. */
+  | { kind: 'walk'; path: string; expect: number };
 
 export interface LoadSpec {
   base: string;
@@ -60,6 +62,19 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       const path = spec.load.paths[i % spec.load.paths.length]!;
       const body = await expect(await fetch(spec.base + path, { headers }), 200, `GET ${path}`);
       bodyBytes = Buffer.byteLength(body);
+      return;
+    }
+    if (spec.load.kind === 'walk') {
+      const { path, expect: want } = spec.load;
+      let seen = 0;
+      let next: string | undefined;
+      do {
+        const url = next === undefined ? path : `${path}${path.includes('?') ? '&' : '?'}cursor=${next}`;
+        const page = JSON.parse(await expect(await fetch(spec.base + url, { headers }), 200, `GET ${url}`)) as { calls: unknown[]; next?: string };
+        seen += page.calls.length;
+        next = page.next;
+      } while (next !== undefined);
+      if (seen !== want) throw new Error(`walk of ${path}: ${seen} items, ${want} expected`);
       return;
     }
     const started = await expect(

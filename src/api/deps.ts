@@ -7,6 +7,9 @@ import type { CallQueries } from '../app/call-queries';
 import type { Metrics } from '../app/metrics';
 import type { Clock } from '../app/deps';
 import type { EventStreamHub } from './sse';
+import type { EventTickets } from '../app/event-tickets';
+import type { WebAssets } from './web-assets';
+import type { AuthThrottle } from './auth-throttle';
 
 export interface ProbeResult {
   ok: boolean;
@@ -30,6 +33,10 @@ export interface ApiDeps {
   health: HealthProbes;
   metrics: Metrics;
   events: EventStreamHub;
+  tickets: EventTickets;
+  /** The built web page; undefined when it was not built. */
+  web: WebAssets | undefined;
+  authThrottle: AuthThrottle;
   config: Config;
   logger: Logger;
   clock: Clock;

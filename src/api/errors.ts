@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CoachlineError } from '../domain';
 import { isConnectionError } from '../store';
-import type { ErrorBody } from './contract';
+import type { ErrorBody } from '../contract';
 
 /**
  * Every code the API can answer with, and its HTTP status: the one mapping from the
@@ -37,7 +37,14 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   token_in_use: 409,
   sip_username_in_use: 409,
   user_in_session: 409,
+  last_admin: 409,
+  concurrent_update: 409,
   body_too_large: 413,
+  too_many_auth_failures: 429,
+  too_many_sessions: 429,
+  request_timeout: 408,
+  headers_too_large: 431,
+  bad_cursor: 400,
   uri_too_long: 414,
   unsupported_media_type: 415,
   target_not_found: 422,
@@ -47,14 +54,15 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   no_device: 422,
   illegal_transition: 409,
   signaling_unavailable: 503,
+  web_not_built: 503,
   media_unavailable: 503,
   store_unavailable: 503,
 };
 
 /** A refusal made by the HTTP layer itself (auth, roles). */
 export class ApiError extends CoachlineError {
-  constructor(code: 'unauthorized' | 'forbidden_role' | 'route_not_found', message: string) {
-    super(code, message);
+  constructor(code: 'unauthorized' | 'forbidden_role' | 'route_not_found' | 'too_many_auth_failures', message: string, details?: { retryAfterSec: number }) {
+    super(code, message, details);
     this.name = 'ApiError';
   }
 }
@@ -98,6 +106,10 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   if (r.internal) request.log.error({ err }, 'request failed');
   else request.log.info({ code: r.body.error.code, status: r.status }, 'request refused');
   if (r.status === 401) void reply.header('www-authenticate', 'Bearer');
+  const retryAfter = err instanceof CoachlineError ? err.details?.retryAfterSec : undefined;
+  if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+  // A client refused for its credentials gets no kept-alive connection to try again on.
+  if (r.status === 401 || r.body.error.code === 'too_many_auth_failures') void reply.header('connection', 'close');
   void reply.code(r.status).send(r.body);
 }
 

@@ -34,8 +34,11 @@ export interface RouteContext<R extends RouteSchema, A extends Access> {
   reply: FastifyReply;
 }
 
-/** A handler returns its success reply, or 'hijacked' when it took the raw response over (SSE). */
-export type Handler<R extends RouteSchema, A extends Access> = (ctx: RouteContext<R, A>) => Promise<Success<R> | 'hijacked'>;
+/**
+ * A handler returns its success reply; or 'hijacked' when it took the raw response over
+ * (SSE), or 'sent' when it sent an already serialized body itself (json-page.ts).
+ */
+export type Handler<R extends RouteSchema, A extends Access> = (ctx: RouteContext<R, A>) => Promise<Success<R> | 'hijacked' | 'sent'>;
 
 export interface RouteDef<R extends RouteSchema = RouteSchema, A extends Access = Access> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,6 +46,8 @@ export interface RouteDef<R extends RouteSchema = RouteSchema, A extends Access 
   summary: string;
   tags: string[];
   access: A;
+  /** Also let in a single-use `?ticket=` instead of the Authorization header (EventSource cannot send one). */
+  ticketAuth?: boolean;
   schema: R;
   handler: Handler<R, A>;
 }

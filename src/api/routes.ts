@@ -2,11 +2,15 @@ import { Type } from '@sinclair/typebox';
 import {
   CallList, CallView, ErrorBody, Health, IdParams, ListCallsQuery, NumberInput, NumberList, NumberParams, NumberReplace,
   NumberView, OpenApiDocument, Ready, SessionView, StartSupervisionBody, StatusBody, StatusView, SwitchModeBody, MetricsText, EventStreamText,
-  Timeline, UserIdParams, UserInput, UserList, UserReplace, UserView, errorResponses,
-} from './contract';
+  Timeline, TimelineQuery, UserIdParams, UserInput, UserList, UserReplace, UserView, errorResponses,
+  EventTicket, EventsQuery, MeView, TextBody,
+} from '../contract';
+import { sendJsonPage } from './json-page';
 import { AnyRoute, route } from './route';
 import { metricsText, openApi, readiness } from './handlers/ops';
 import { streamEvents } from './handlers/events';
+import { webFile } from './handlers/web';
+import { bearerToken } from './auth';
 
 /**
  * THE route table: every HTTP verb the app answers, its access, its schemas and its
@@ -45,19 +49,22 @@ export const ROUTES: readonly AnyRoute[] = [
 
   // ---- calls ----
   route({
-    method: 'GET', url: '/v1/calls', summary: 'Live calls, optionally by number and/or agent', tags: ['calls'], access: STAFF,
+    method: 'GET', url: '/v1/calls', summary: 'Live calls, optionally by number and/or agent (agents: their own calls), by id in pages of `limit` (follow `next`)', tags: ['calls'], access: 'user',
     schema: { querystring: ListCallsQuery, response: { 200: CallList, ...errorResponses } },
-    handler: async ({ deps, user, query }) => ({ status: 200, body: { calls: await deps.queries.list(user, query) } }),
+    handler: async ({ deps, user, query, reply }) => {
+      const page = await deps.queries.list(user, query);
+      return sendJsonPage(reply, 'calls', page.calls, CallView, page.next);
+    },
   }),
   route({
-    method: 'GET', url: '/v1/calls/:id', summary: 'A call: participants, supervisors with their mode, state, and whether you may supervise it', tags: ['calls'], access: STAFF,
+    method: 'GET', url: '/v1/calls/:id', summary: 'A call: participants, supervisors with their mode, state, and what you may do on each participant (agents: their own calls)', tags: ['calls'], access: 'user',
     schema: { params: IdParams, response: { 200: CallView, ...errorResponses } },
     handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.queries.detail(user, params.id) }),
   }),
   route({
-    method: 'GET', url: '/v1/calls/:id/timeline', summary: 'What happened on a call, in order (kept TIMELINE_TTL after the end)', tags: ['calls'], access: STAFF,
-    schema: { params: IdParams, response: { 200: Timeline, ...errorResponses } },
-    handler: async ({ deps, user, params }) => ({ status: 200, body: { callId: params.id, events: await deps.queries.timeline(user, params.id) } }),
+    method: 'GET', url: '/v1/calls/:id/timeline', summary: 'What happened on a call, in order (kept TIMELINE_TTL after the end), in pages of `limit` (follow `next`)', tags: ['calls'], access: STAFF,
+    schema: { params: IdParams, querystring: TimelineQuery, response: { 200: Timeline, ...errorResponses } },
+    handler: async ({ deps, user, params, query }) => ({ status: 200, body: { callId: params.id, ...(await deps.queries.timeline(user, params.id, query)) } }),
   }),
 
   // ---- supervision ----
@@ -74,7 +81,7 @@ export const ROUTES: readonly AnyRoute[] = [
   route({
     method: 'PATCH', url: '/v1/supervisions/:id', summary: 'Switch mode on the same leg (no re-dial)', tags: ['supervision'], access: STAFF,
     schema: { params: IdParams, body: SwitchModeBody, response: { 200: SessionView, ...errorResponses } },
-    handler: async ({ deps, user, params, body }) => ({ status: 200, body: await deps.service.switchMode(user, params.id, body.mode) }),
+    handler: async ({ deps, user, params, body }) => ({ status: 200, body: await deps.service.switchMode(user, params.id, body.mode, body.notify) }),
   }),
   route({
     method: 'DELETE', url: '/v1/supervisions/:id', summary: 'Stop: hang up the supervisor leg (idempotent)', tags: ['supervision'], access: STAFF,
@@ -83,6 +90,11 @@ export const ROUTES: readonly AnyRoute[] = [
   }),
 
   // ---- users ----
+  route({
+    method: 'GET', url: '/v1/me', summary: 'Who your token is, and your live supervision session', tags: ['directory'], access: 'user',
+    schema: { response: { 200: MeView, ...errorResponses } },
+    handler: async ({ deps, user }) => ({ status: 200, body: await deps.directory.me(user) }),
+  }),
   route({
     method: 'GET', url: '/v1/users', summary: 'Users with role, device, status and numbers', tags: ['directory'], access: STAFF,
     schema: { response: { 200: UserList, ...errorResponses } },
@@ -149,8 +161,36 @@ export const ROUTES: readonly AnyRoute[] = [
 
   // ---- live events ----
   route({
-    method: 'GET', url: '/v1/events', summary: 'Server-Sent Events of call, supervision and user events you may see', tags: ['events'], access: 'user',
-    schema: { response: { 200: EventStreamText, ...errorResponses } },
+    method: 'GET', url: '/v1/events', summary: 'Server-Sent Events of call, supervision and user events you may see; resumes after Last-Event-ID', tags: ['events'], access: 'user',
+    ticketAuth: true,
+    schema: { querystring: EventsQuery, response: { 200: EventStreamText, ...errorResponses } },
     handler: streamEvents,
+  }),
+  route({
+    method: 'POST', url: '/v1/events/tickets', summary: 'A single-use ticket (30 s) to open GET /v1/events?ticket= from a browser, whose EventSource cannot send Authorization', tags: ['events'], access: 'user',
+    schema: { body: Type.Optional(Empty), response: { 201: EventTicket, ...errorResponses } },
+    handler: async ({ deps, user, request }) => ({ status: 201, body: await deps.tickets.issue(user, bearerToken(request.headers.authorization)!) }),
+  }),
+
+  // ---- the live supervision page (src/web), from its built files ----
+  route({
+    method: 'GET', url: '/', summary: 'The live supervision web page', tags: ['web'], access: 'public',
+    schema: { response: { 200: TextBody('text/html', 'the page'), ...errorResponses } },
+    handler: webFile('index.html'),
+  }),
+  route({
+    method: 'GET', url: '/app.js', summary: 'The page’s script', tags: ['web'], access: 'public',
+    schema: { response: { 200: TextBody('text/javascript', 'the page’s script'), ...errorResponses } },
+    handler: webFile('app.js'),
+  }),
+  route({
+    method: 'GET', url: '/style.css', summary: 'The page’s styles', tags: ['web'], access: 'public',
+    schema: { response: { 200: TextBody('text/css', 'the page’s styles'), ...errorResponses } },
+    handler: webFile('style.css'),
+  }),
+  route({
+    method: 'GET', url: '/favicon.svg', summary: 'The page’s icon', tags: ['web'], access: 'public',
+    schema: { response: { 200: TextBody('image/svg+xml', 'the page’s icon'), ...errorResponses } },
+    handler: webFile('favicon.svg'),
   }),
 ];

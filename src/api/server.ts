@@ -8,7 +8,7 @@
  *   await app.close();       // ends event streams and the subscription
  *
  * `health` holds the drachtio and FreeSWITCH probes for /readyz (Redis is probed here).
- * Routes are in routes.ts, the one table; schemas and their types in contract/.
+ * Routes are in routes.ts, the one table; schemas and their types in src/contract/.
  */
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -19,9 +19,16 @@ import type { Store } from '../store';
 import { CallQueries } from '../app/call-queries';
 import { Clock, systemClock } from '../app/deps';
 import { DirectoryService } from '../app/directory-service';
+import { EventTickets } from '../app/event-tickets';
 import { Metrics } from '../app/metrics';
 import type { SupervisionService } from '../app/supervision-service';
 import { authenticate, authorize } from './auth';
+import { authenticateTicket } from './ticket-auth';
+import { securityHeaders } from './security-headers';
+import { WebAssets, loadWebAssets } from './web-assets';
+import { AuthThrottle } from './auth-throttle';
+import { clientErrorHandler } from './client-errors';
+import { requestSerializer } from './log-redaction';
 import type { ApiDeps, HealthProbes } from './deps';
 import { errorHandler, notFoundHandler } from './errors';
 import { AnyRoute } from './route';
@@ -38,6 +45,8 @@ export interface ApiServerOptions {
   queries?: CallQueries;
   metrics?: Metrics;
   clock?: Clock;
+  /** The web page's files (default: the built ones in dist/web; without them `/` answers 503 web_not_built). */
+  web?: WebAssets;
 }
 
 export type ApiServer = FastifyInstance & { eventsReady: Promise<void> };
@@ -51,6 +60,7 @@ declare module 'fastify' {
 export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const clock = o.clock ?? systemClock;
   const metrics = o.metrics ?? new Metrics();
+  const directory = o.directory ?? new DirectoryService({ store: o.store, config: o.config, clock });
   const deps: ApiDeps = {
     service: o.service,
     store: o.store,
@@ -59,14 +69,27 @@ export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
     config: o.config,
     metrics,
     clock,
-    directory: o.directory ?? new DirectoryService({ store: o.store, config: o.config, clock }),
+    directory,
     queries: o.queries ?? new CallQueries({ store: o.store, clock }),
     events: new EventStreamHub(o.store, o.logger, metrics),
+    tickets: new EventTickets(o.store, directory),
+    web: o.web ?? loadWebAssets(),
+    authThrottle: new AuthThrottle(o.store.rateLimits, o.config.limits.authFailures, o.config.limits.authFailureWindowMs),
   };
+  const http = o.config.http;
 
   const app = Fastify({
-    loggerInstance: o.logger as FastifyBaseLogger,
-    bodyLimit: o.config.http.bodyLimitBytes,
+    loggerInstance: o.logger.child({}, { serializers: { req: requestSerializer } }) as FastifyBaseLogger,
+    bodyLimit: http.bodyLimitBytes,
+    // Slow or idle clients are cut off (event streams set their own socket timeout off).
+    connectionTimeout: http.idleTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    maxRequestsPerSocket: http.maxRequestsPerSocket,
+    // Node checks the headers and request timeouts on this interval (30 s by default).
+    http: { headersTimeout: http.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(http.headersTimeoutMs / 2)) },
+    clientErrorHandler,
+    trustProxy: http.trustProxy.length > 0 ? http.trustProxy : false,
     // Types are what the schema says: "true" is not a boolean, ["coach"] not a mode.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, discriminator: true } },
     return503OnClosing: true,
@@ -75,9 +98,11 @@ export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
     // Malformed URLs and router refusals answer in the API's error format too.
     frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
   });
+  app.server.maxConnections = http.maxConnections;
   // JSON only: a text/plain body is refused (415) rather than parsed into a string.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
+  app.addHook('onSend', securityHeaders);
   app.setNotFoundHandler(notFoundHandler);
 
   await app.register(swagger, {
@@ -100,6 +125,8 @@ export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const eventsReady = deps.events.start();
   eventsReady.catch(() => undefined);
   app.decorate('eventsReady', eventsReady);
+  // Open streams would keep server.close() waiting for ever: they end first.
+  app.addHook('preClose', async () => deps.events.endAll());
   app.addHook('onClose', async () => {
     await deps.events.close();
   });
@@ -118,7 +145,10 @@ function register(app: FastifyInstance, def: AnyRoute, deps: ApiDeps): void {
     },
     onRequest: async (request: FastifyRequest) => {
       if (def.access === 'public') return;
-      const user = await authenticate(request, deps.directory);
+      const user =
+        def.ticketAuth && request.headers.authorization === undefined
+          ? await authenticateTicket(request, deps.tickets, deps.authThrottle)
+          : await authenticate(request, deps.directory, deps.authThrottle);
       authorize(user, def.access);
       request.coachlineUser = user;
     },
@@ -131,8 +161,8 @@ function register(app: FastifyInstance, def: AnyRoute, deps: ApiDeps): void {
         deps,
         request,
         reply,
-      })) as { status: number; body: unknown } | 'hijacked';
-      if (r === 'hijacked') return reply;
+      })) as { status: number; body: unknown } | 'hijacked' | 'sent';
+      if (r === 'hijacked' || r === 'sent') return reply;
       if (r.status === 204) return reply.code(204).send();
       return reply.code(r.status).send(r.body);
     },

@@ -1,5 +1,5 @@
-import { Call, SessionEvent, endCall, isLive } from '../domain';
-import type { CallRecord } from '../store';
+import { Call, SessionEvent, endCall, heardByTarget, isLive } from '../domain';
+import type { CallRecord, SessionRecord } from '../store';
 import { SessionOps } from './session-ops';
 
 /** What the SIP adapter says happened to a call (recorded on its timeline). */
@@ -38,8 +38,22 @@ export async function handleCallChanged(ops: SessionOps, call: Call, change: Cal
     if (!isLive(r.session)) continue;
     const ev = endingEvent(call, r.session.target);
     if (ev) await ops.finish(r, ev, { applyPlan: false, detail: { cause: change.type } });
+    else if (change.type === 'hold' || change.type === 'resume') await recordTargetHold(ops, call, r, change.type);
   }
   await ops.applyPlan(call.id);
+}
+
+/**
+ * A coach or barger whose target agent's phone holds is heard by nobody until it
+ * resumes (the phone plays nothing): the timeline says so, for the supervisor's page.
+ */
+async function recordTargetHold(ops: SessionOps, call: Call, r: SessionRecord, change: 'hold' | 'resume'): Promise<void> {
+  const s = r.session;
+  if (s.state !== 'active' || s.mode === 'monitor') return;
+  const target = call.participants.find((p) => p.id === s.target);
+  if (!target || target.held !== (change === 'hold')) return;
+  const heard = heardByTarget(call, { sessionId: s.id, mode: s.mode, target: s.target, notify: s.notify });
+  await ops.recordSession(r, change === 'hold' ? 'supervision_target_holding' : 'supervision_target_resumed', undefined, { heardByTarget: heard });
 }
 
 function endingEvent(call: Call, target: string): SessionEvent | undefined {

@@ -1,73 +1,157 @@
 /**
  * Read side of calls for the API: listings, details and timelines, shaped for the
  * asking user (`supervisable` and its reason are theirs; supervision is shown only
- * where visibility allows).
+ * where visibility allows; agents get their own calls only).
  *
  *   const queries = new CallQueries({ store, clock? });
- *   queries.list(user, { number?, agent? }) → CallView[]
- *   queries.detail(user, callId) → CallView
- *   queries.timeline(user, callId) → TimelineEventView[]
+ *   queries.list(user, { number?, agent?, limit?, cursor? }) → { calls: CallView[], next? }
+ *   queries.detail(user, callId) → CallView, with the user's actions per participant
+ *   queries.timeline(user, callId, { limit?, cursor? }) → { events: TimelineEventView[], next? }
  */
-import { Call, NumberEntry, User, callSupervisability } from '../domain';
-import type { CallView, TimelineEventView } from '../api/contract';
+import { Call, NumberEntry, User, callSupervisability, isLive } from '../domain';
+import { CALLS_PAGE, TIMELINE_PAGE } from '../contract';
+import type { CallView, TimelineEventView } from '../contract';
 import type { CallRecord, EventScope, SessionRecord, Store } from '../store';
+import { participantActions } from './call-actions';
 import { Clock, systemClock } from './deps';
 import { AppError } from './errors';
-import { callView, timelineView } from './views';
-import { maySeeSupervision } from './visibility';
+import { decodeCursor, encodeCursor, pageLimit } from './cursor';
+import { NameCache } from './name-cache';
+import { PageReads } from './page-reads';
+import { CallViewExtras, callView, timelineView } from './views';
+import { isToldOfCoaching, maySeeCall, maySeeSupervision } from './visibility';
 
 /** Everyone who was ever an agent on the call: the privacy rule covers them all. */
 function everAgents(call: Call): string[] {
   return [...new Set(call.participants.filter((p) => p.kind === 'internal' && p.userId).map((p) => p.userId!))];
 }
 
+const isStaff = (u: User): boolean => u.role === 'supervisor' || u.role === 'admin';
+
+/** Memoised directory reads for one request: a listing touches each number and user once. */
+class DirectoryReads {
+  private readonly numbers = new Map<string, Promise<NumberEntry | undefined>>();
+  private readonly names = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly store: Store) {}
+
+  number(e164: string): Promise<NumberEntry | undefined> {
+    if (!this.numbers.has(e164)) this.numbers.set(e164, this.store.directory.getNumber(e164));
+    return this.numbers.get(e164)!;
+  }
+
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    for (const id of ids) if (!this.names.has(id)) this.names.set(id, this.store.directory.getUser(id).then((u) => u?.name));
+    const out = new Map<string, string>();
+    await Promise.all(ids.map(async (id) => {
+      const name = await this.names.get(id)!;
+      if (name !== undefined) out.set(id, name);
+    }));
+    return out;
+  }
+}
+
 export class CallQueries {
   private readonly store: Store;
   private readonly clock: Clock;
 
+  private readonly names: NameCache;
+
   constructor(d: { store: Store; clock?: Clock }) {
     this.store = d.store;
     this.clock = d.clock ?? systemClock;
+    this.names = new NameCache(this.store, () => this.clock.now());
   }
 
-  async list(user: User, filter: { number?: string; agent?: string }): Promise<CallView[]> {
-    const records = await this.store.calls.list(filter, this.clock.now());
-    const numbers = new Map<string, Promise<NumberEntry | undefined>>();
-    const numberOf = (e164: string): Promise<NumberEntry | undefined> => {
-      if (!numbers.has(e164)) numbers.set(e164, this.store.directory.getNumber(e164));
-      return numbers.get(e164)!;
-    };
-    return Promise.all(records.map(async (r) => this.view(user, r, await numberOf(r.call.number))));
+  async list(user: User, query: { number?: string; agent?: string; limit?: string; cursor?: string }): Promise<{ calls: CallView[]; next?: string }> {
+    const limit = pageLimit(query.limit, CALLS_PAGE.default, CALLS_PAGE.max);
+    const after = query.cursor === undefined ? undefined : decodeCursor('calls', query.cursor);
+    let filter = { ...(query.number !== undefined ? { number: query.number } : {}), ...(query.agent !== undefined ? { agent: query.agent } : {}) };
+    if (!isStaff(user)) {
+      if (filter.agent !== undefined && filter.agent !== user.id) return { calls: [] };
+      filter = { ...filter, agent: user.id };
+    }
+    const now = this.clock.now();
+    const page = await this.store.calls.page(filter, now, { limit, ...(after !== undefined ? { after } : {}) });
+    const { records, more } = page;
+    const reads = await PageReads.of(this.store, page, this.names);
+    const calls = records.map((r) => this.build(user, r, reads.numbers.get(r.call.number), reads.sessions.get(r.call.id) ?? [], reads.names, {}));
+    // The cursor is the last id looked at, so a page whose calls all ended meanwhile still moves on.
+    return { calls, ...(more && page.last !== undefined ? { next: encodeCursor('calls', page.last) } : {}) };
   }
 
   async detail(user: User, callId: string): Promise<CallView> {
-    const r = await this.requireCall(callId);
-    return this.view(user, r, await this.store.directory.getNumber(r.call.number));
+    const r = await this.requireCall(user, callId);
+    return this.view(user, r, new DirectoryReads(this.store), true);
   }
 
-  async timeline(user: User, callId: string): Promise<TimelineEventView[]> {
-    const r = await this.requireCall(callId);
-    const [events, number] = await Promise.all([this.store.timeline.list(callId), this.store.directory.getNumber(r.call.number)]);
+  /**
+   * A page of the call's timeline as the user may see it: up to `limit` visible
+   * entries after the cursor (entries they may not see are skipped, not counted).
+   */
+  async timeline(user: User, callId: string, query: { limit?: string; cursor?: string } = {}): Promise<{ events: TimelineEventView[]; next?: string }> {
+    const limit = pageLimit(query.limit, TIMELINE_PAGE.default, TIMELINE_PAGE.max);
+    let pos = query.cursor === undefined ? 0 : cursorSeq(decodeCursor('timeline', query.cursor));
+    const r = await this.requireCall(user, callId);
+    const number = await this.store.directory.getNumber(r.call.number);
     const agents = everAgents(r.call);
-    return events
-      .filter((e) => e.kind !== 'supervision' || maySeeSupervision(user, scopeOf(r.call, agents, e.detail), number))
-      .map(timelineView);
+    const visible = (e: TimelineEventView): boolean => e.kind !== 'supervision' || maySeeSupervision(user, scopeOf(r.call, agents, e.detail), number);
+    const events: TimelineEventView[] = [];
+    let total = 0;
+    while (events.length < limit) {
+      const chunk = await this.store.timeline.range(callId, pos, limit);
+      total = chunk.total;
+      for (const e of chunk.events) {
+        pos = e.seq;
+        if (visible(e)) events.push(timelineView(e));
+        if (events.length === limit) break;
+      }
+      if (chunk.events.length < limit || pos >= total) break;
+    }
+    return { events, ...(pos < total ? { next: encodeCursor('timeline', String(pos)) } : {}) };
   }
 
-  private async requireCall(callId: string): Promise<CallRecord> {
+  /** The call, if it exists and `user` may read it; an agent is not told that other calls exist. */
+  private async requireCall(user: User, callId: string): Promise<CallRecord> {
     const r = await this.store.calls.get(callId);
-    if (!r) throw new AppError('call_not_found', `no call ${callId}`);
+    if (!r || !maySeeCall(user, r.call)) throw new AppError('call_not_found', `no call ${callId}`);
     return r;
   }
 
-  private async view(user: User, r: CallRecord, number: NumberEntry | undefined): Promise<CallView> {
+  private async view(user: User, r: CallRecord, reads: DirectoryReads, detail = false): Promise<CallView> {
+    const number = await reads.number(r.call.number);
     const sessions = r.call.ended ? [] : await this.store.sessions.listByCall(r.call.id, this.clock.now());
-    const agents = everAgents(r.call);
-    const visible = sessions.filter((s: SessionRecord) =>
-      maySeeSupervision(user, { number: r.call.number, agents, supervisorId: s.session.supervisorId }, number),
-    );
-    return callView(r, callSupervisability(r.call, number, user), visible);
+    const userIds = [...new Set([...r.call.participants.flatMap((p) => (p.userId ? [p.userId] : [])), ...sessions.map((s) => s.session.supervisorId)])];
+    const names = await reads.namesOf(userIds);
+    const x: CallViewExtras = {};
+    if (detail && isStaff(user) && !r.call.ended) {
+      const own = sessions.find((s) => s.session.supervisorId === user.id && isLive(s.session));
+      x.actions = await participantActions(this.store, r.call, user, own?.session);
+      if (own) x.yourSession = own;
+    }
+    return this.build(user, r, number, sessions, names, x);
   }
+
+  /**
+   * The view of a call once everything is read: sync, so a page of hundreds of calls is
+   * built without an await per call. `names` may hold more users than the call shows:
+   * only the shown participants' are looked up.
+   */
+  private build(user: User, r: CallRecord, number: NumberEntry | undefined, sessions: readonly SessionRecord[], names: ReadonlyMap<string, string>, extras: CallViewExtras): CallView {
+    const agents = everAgents(r.call);
+    const visible = sessions.filter(
+      (s: SessionRecord) =>
+        maySeeSupervision(user, { number: r.call.number, agents, supervisorId: s.session.supervisorId }, number) ||
+        isToldOfCoaching(user, r.call, s.session),
+    );
+    const x: CallViewExtras = { ...extras, names, ...(number ? { numberName: number.name } : {}) };
+    return callView(r, callSupervisability(r.call, number, user), visible, x);
+  }
+}
+
+function cursorSeq(position: string): number {
+  if (!/^\d{1,9}$/.test(position)) throw new AppError('bad_cursor', 'this cursor was not given by this listing; start again without one');
+  return Number(position);
 }
 
 function scopeOf(call: Call, agents: string[], detail: Record<string, unknown> | undefined): EventScope {

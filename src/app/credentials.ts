@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Device } from '../domain';
-import type { DeviceInput, SipCredentialInput } from '../api/contract';
+import type { DeviceInput, SipCredentialInput } from '../contract';
 import type { SipCredential } from '../store';
 
 /** Turning what an admin types (plaintext tokens, a SIP password, a short device) into what is stored. */

@@ -15,7 +15,7 @@ import { Document, LineCounter, Node, isMap, isPair, isScalar, parseDocument } f
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { CoachlineError } from '../domain';
-import { DirectoryFile } from '../api/contract';
+import { DirectoryFile } from '../contract';
 import type { DirectoryImport, Store } from '../store';
 import { DirectoryService } from './directory-service';
 import { sha256Hex } from './credentials';

@@ -11,13 +11,13 @@
  * own status) are here. Everything is validated before the first write.
  */
 import type { Config } from '../config';
-import { NumberEntry, User, UserStatus } from '../domain';
-import type { NumberInput, NumberReplace, NumberView, StatusView, UserInput, UserReplace, UserView } from '../api/contract';
+import { NumberEntry, User, UserStatus, isLive } from '../domain';
+import type { MeView, NumberInput, NumberReplace, NumberView, StatusView, UserInput, UserReplace, UserView } from '../contract';
 import type { Store, StoredUser } from '../store';
 import { Clock, iso, systemClock } from './deps';
 import { AppError } from './errors';
 import { device, sha256Hex, sipCredential, tokenHashes } from './credentials';
-import { numberView, userView } from './views';
+import { numberView, sessionView, userView } from './views';
 
 export function toDomainUser(u: StoredUser, numbers?: readonly NumberEntry[]): User {
   return {
@@ -42,10 +42,15 @@ export class DirectoryService {
   }
 
   async authenticate(token: string): Promise<User | undefined> {
-    const id = await this.store.directory.userIdByTokenHash(sha256Hex(token));
+    return this.authenticateHash(sha256Hex(token));
+  }
+
+  /** The user a token hash belongs to now (long-lived streams re-check theirs without keeping the token). */
+  async authenticateHash(hash: string): Promise<User | undefined> {
+    const id = await this.store.directory.userIdByTokenHash(hash);
     if (id === undefined) return undefined;
     const u = await this.store.directory.getUser(id);
-    return u && u.tokenSha256.includes(sha256Hex(token)) ? toDomainUser(u) : undefined;
+    return u && u.tokenSha256.includes(hash) ? toDomainUser(u) : undefined;
   }
 
   /** A user record built from API or file input; credentials absent from `input` are kept from `previous`. */
@@ -78,31 +83,35 @@ export class DirectoryService {
     return userView(u, presence, numbers);
   }
 
+  /** The user a token is, and their live supervision session if they have one (what a page needs after sign-in). */
+  async me(actor: User): Promise<MeView> {
+    const [user, presence] = await Promise.all([this.getUser(actor, actor.id), this.store.presence.get(actor.id)]);
+    const rec = presence.session ? await this.store.sessions.get(presence.session) : undefined;
+    return { user, ...(rec && isLive(rec.session) && rec.session.supervisorId === actor.id ? { session: sessionView(rec) } : {}) };
+  }
+
   async createUser(input: UserInput): Promise<UserView> {
     const user = this.toStored(input.id, input);
-    await this.checkCredentials(user);
-    if (!(await this.store.directory.createUser(user, input.status ?? 'available'))) {
-      throw new AppError('user_exists', `user ${input.id} already exists`);
-    }
+    refuseWrite(await this.store.directory.createUser(user, input.status ?? 'available'), user);
     await this.publishUser(user.id, 'user_created');
     return this.view(user);
   }
 
   async replaceUser(id: string, input: UserReplace): Promise<UserView> {
-    const previous = await this.requireUser(id);
-    const user = this.toStored(id, input, previous);
-    await this.checkCredentials(user);
-    await this.store.directory.replaceUser(user, previous);
+    const { result, user } = await this.store.directory.replaceUser(id, (previous) => this.toStored(id, input, previous));
+    refuseWrite(result, user ?? { id });
+    // Streams opened with a revoked token, or by a user whose role changed, are cut on every instance.
     await this.publishUser(id, 'user_updated');
-    return this.view(user);
+    return this.view(user!);
   }
 
   async deleteUser(id: string): Promise<void> {
-    const user = await this.requireUser(id);
-    if ((await this.store.presence.get(id)).session) {
-      throw new AppError('user_in_session', `user ${id} is supervising a call; stop the session first`);
-    }
-    await this.store.directory.deleteUser(user);
+    const { result } = await this.store.directory.deleteUser(id, async () => {
+      if ((await this.store.presence.get(id)).session) {
+        throw new AppError('user_in_session', `user ${id} is supervising a call; stop the session first`);
+      }
+    });
+    refuseWrite(result, { id });
     await this.publishUser(id, 'user_deleted');
   }
 
@@ -164,12 +173,6 @@ export class DirectoryService {
     return { e164, name: input.name, distribution: [...input.distribution], emergency: input.emergency ?? false, supervisable: input.supervisable ?? true };
   }
 
-  private async checkCredentials(user: StoredUser): Promise<void> {
-    const c = await this.store.directory.conflicts(user);
-    if (c.tokens.length > 0) throw new AppError('token_in_use', 'a token is already used by another user');
-    if (c.sipUsername) throw new AppError('sip_username_in_use', `SIP username ${c.sipUsername} belongs to another user`);
-  }
-
   private async view(user: StoredUser): Promise<UserView> {
     const [presence, numbers] = await Promise.all([this.store.presence.get(user.id), this.store.directory.listNumbers()]);
     return userView(user, presence, numbers);
@@ -180,5 +183,27 @@ export class DirectoryService {
       { at: iso(this.clock), kind: 'user', type, ...(actor ? { actor } : {}), detail: { userId, ...detail } },
       { userId },
     );
+  }
+}
+
+/** A directory write's refusal as the error the API answers with. */
+function refuseWrite(result: string, user: Pick<StoredUser, 'id'> & Partial<StoredUser>): void {
+  switch (result) {
+    case 'ok':
+      return;
+    case 'user_exists':
+      throw new AppError('user_exists', `user ${user.id} already exists`);
+    case 'user_not_found':
+      throw new AppError('user_not_found', `no user ${user.id}`);
+    case 'token_in_use':
+      throw new AppError('token_in_use', 'a token is already used by another user');
+    case 'sip_username_in_use':
+      throw new AppError('sip_username_in_use', `SIP username ${user.sip?.username ?? ''} belongs to another user`);
+    case 'last_admin':
+      throw new AppError('last_admin', `user ${user.id} is the last admin: make another user admin first, or nobody can manage the directory`);
+    case 'conflict':
+      throw new AppError('concurrent_update', `user ${user.id} is being changed by another request; try again`);
+    default:
+      throw new Error(`unexpected directory write result ${result}`);
   }
 }

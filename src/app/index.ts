@@ -9,6 +9,7 @@
 export { SupervisionService } from './supervision-service';
 export { DirectoryService, toDomainUser } from './directory-service';
 export { CallQueries } from './call-queries';
+export { EventTickets, EVENT_TICKET_TTL_SEC } from './event-tickets';
 export { Metrics } from './metrics';
 export { AppError } from './errors';
 export type { AppErrorCode } from './errors';

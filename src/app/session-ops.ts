@@ -10,6 +10,7 @@ import {
 } from '../domain';
 import type { CallRecord, SessionRecord, TimelineEntry } from '../store';
 import { ResolvedDeps, iso } from './deps';
+import { announceCoaching } from './coaching-notice';
 import { KeyedQueue } from './keyed-queue';
 import { callScope } from './visibility';
 
@@ -68,11 +69,16 @@ export class SessionOps {
     await this.d.store.timeline.append(s.callId, entry, scope);
   }
 
-  /** Status changes made by the lock scripts (busy on claim, restored on release) on the event stream. */
-  async publishStatus(userId: string, status: string, sessionId: string): Promise<void> {
+  /**
+   * Status changes made by the lock scripts (busy on claim, restored on release) on the
+   * event stream. The scope is the call's, so the session id in it is shown only to
+   * those who may see that supervision (app/visibility shownEntry).
+   */
+  async publishStatus(userId: string, status: string, sessionId: string, callId: string): Promise<void> {
+    const call = (await this.loadCall(callId))?.call;
     await this.d.store.events.publish(
       { at: this.now(), kind: 'user', type: 'user_status_changed', actor: userId, detail: { userId, status, sessionId } },
-      { userId },
+      { ...(call ? callScope(call, userId) : { supervisorId: userId }), userId },
     );
   }
 
@@ -125,11 +131,12 @@ export class SessionOps {
     }
     const done = await this.saveSession({ ...rec, session: next, endedAt: this.now() });
     const restored = await this.d.store.locks.release(s);
-    if (restored) await this.publishStatus(s.supervisorId, restored, s.id);
+    if (restored) await this.publishStatus(s.supervisorId, restored, s.id, s.callId);
     await this.recordSession(done, next.state === 'failed' ? 'supervision_failed' : 'supervision_ended', opts.actor, {
       ...(restored ? { restoredStatus: restored } : {}),
       ...opts.detail,
     });
+    await announceCoaching(this, s, next);
     this.d.metrics.sessionsFinished.inc({ state: next.state, reason: next.reason ?? 'unknown' });
     log.info({ state: next.state, reason: next.reason }, 'supervision session finished');
     if (opts.applyPlan ?? true) await this.applyPlan(s.callId);

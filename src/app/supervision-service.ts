@@ -24,12 +24,14 @@
  * see FORWARDING below; this build runs it locally and relies on the owner's refresher
  * to notice a session finished elsewhere.
  */
-import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, isLive, newSession, transition } from '../domain';
-import { StartSupervisionBody, SessionView } from '../api/contract';
+import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, heardByTarget, isLive, newSession, transition } from '../domain';
+import { StartSupervisionBody, SessionView } from '../contract';
 import type { SessionRecord } from '../store';
 import { AppDeps, ResolvedDeps, resolveDeps } from './deps';
+import { announceCoaching } from './coaching-notice';
 import { AppError } from './errors';
 import { gatherFacts } from './facts';
+import { refundStart, takeStart } from './start-limit';
 import { handleDialEvent } from './dial-events';
 import { CallChange, handleCallChanged, handleCallRemoved } from './call-events';
 import { LeaseRefresher } from './lease-refresher';
@@ -87,6 +89,7 @@ export class SupervisionService {
     const device = user.device;
     if (!device) throw new AppError('no_device', `user ${user.id} has no device to be dialed at`);
     const confirm = req.confirm === true || (device.kind === 'remote_number' && device.voicemailGuard);
+    await takeStart(this.d, user.id);
     const session = newSession({
       id: this.d.idGen(),
       callId,
@@ -100,17 +103,19 @@ export class SupervisionService {
     // coach, busy and status in one atomic step, so of concurrent requests one wins.
     const claim = await store.locks.claim(session);
     if (claim !== 'ok') {
+      await refundStart(this.d, user.id);
       metrics.refusals.inc({ code: claim });
       throw new AppError(claim, CLAIM_MESSAGES[claim]);
     }
-    await this.ops.publishStatus(user.id, 'busy', session.id);
+    await this.ops.publishStatus(user.id, 'busy', session.id, callId);
     return this.ops.queue.run(callId, async () => {
       const now = this.ops.now();
       const fresh = await this.ops.loadCall(callId);
       const target = fresh?.call.participants.find((p) => p.id === session.target);
       if (!fresh || fresh.call.ended || target?.status !== 'connected') {
         const restored = await store.locks.release(session);
-        if (restored) await this.ops.publishStatus(user.id, restored, session.id);
+        if (restored) await this.ops.publishStatus(user.id, restored, session.id, callId);
+        await refundStart(this.d, user.id);
         throw new AppError('target_not_found', 'the call changed: the participant to supervise is no longer connected');
       }
       let r: SessionRecord = { session: transition(session, { type: 'dial' }), owner: this.d.instanceId, createdAt: now, updatedAt: now };
@@ -130,12 +135,13 @@ export class SupervisionService {
     });
   }
 
-  async switchMode(user: User, sessionId: string, mode: SupervisionMode): Promise<SessionView> {
+  /** `notify`, on a switch to coach: whether the agent gets the tone and the notice (default: as started). */
+  async switchMode(user: User, sessionId: string, mode: SupervisionMode, notify?: boolean): Promise<SessionView> {
     const first = await this.ownSession(user, sessionId);
     // FORWARDING: a session owned by another instance (SessionRecord.owner) is switched there.
     return this.ops.queue.run(first.session.callId, async () => {
       const rec = await this.ownSession(user, sessionId);
-      return sessionView(await this.switchInternal(rec, mode, user.id, 'api'));
+      return sessionView(await this.switchInternal(rec, mode, user.id, 'api', notify));
     });
   }
 
@@ -191,7 +197,7 @@ export class SupervisionService {
   }
 
   /** A mode switch, from the API or the phone's keypad. Runs in the call's queue. */
-  private async switchInternal(rec: SessionRecord, mode: SupervisionMode, actor: string, via: 'api' | 'dtmf'): Promise<SessionRecord> {
+  private async switchInternal(rec: SessionRecord, mode: SupervisionMode, actor: string, via: 'api' | 'dtmf', notify?: boolean): Promise<SessionRecord> {
     const { store, metrics } = this.d;
     const s = rec.session;
     if (!isLive(s)) throw new AppError('session_not_live', `the session is ${s.state}`);
@@ -210,11 +216,14 @@ export class SupervisionService {
       metrics.refusals.inc({ code: 'coach_taken' });
       throw new AppError('coach_taken', CLAIM_MESSAGES.coach_taken);
     }
-    const next = await this.ops.saveSession({ ...rec, session: transition(s, { type: 'switch_mode', mode }) });
+    const switched = transition(s, { type: 'switch_mode', mode });
+    const next = await this.ops.saveSession({ ...rec, session: mode === 'coach' && notify !== undefined ? { ...switched, notify } : switched });
     if (s.mode === 'coach') await store.locks.releaseCoach(s);
-    await this.ops.recordSession(next, 'supervision_mode_changed', actor, { from: s.mode, to: mode, via });
+    const heard = heardByTarget(call.call, { sessionId: s.id, mode, target: s.target, notify: next.session.notify });
+    await this.ops.recordSession(next, 'supervision_mode_changed', actor, { from: s.mode, to: mode, via, heardByTarget: heard });
     metrics.modeSwitches.inc({ mode, via });
     if (next.session.state === 'active') await this.ops.applyPlan(s.callId);
+    await announceCoaching(this.ops, s, next.session);
     return next;
   }
 }

@@ -1,6 +1,6 @@
-import { Call, CallDecision, NumberEntry, callState } from '../domain';
+import { Call, CallDecision, NumberEntry, callState, heardByTarget } from '../domain';
 import type { Presence } from '../store';
-import type { CallView, ParticipantView, SessionView, UserView, NumberView, TimelineEventView } from '../api/contract';
+import type { CallView, ParticipantAction, ParticipantView, SessionView, UserView, NumberView, TimelineEventView } from '../contract';
 import type { CallRecord, SessionRecord, StoredUser, TimelineEvent } from '../store';
 
 /** Records to the API's view types (the contract): the one place that shapes responses. */
@@ -24,48 +24,68 @@ export function sessionView(r: SessionRecord): SessionView {
   };
 }
 
-function participantViews(call: Call): ParticipantView[] {
-  return call.participants.map((p) => ({
-    id: p.id,
-    kind: p.kind,
-    role: p.kind === 'external' ? 'customer' : 'agent',
-    ...(p.userId ? { userId: p.userId } : {}),
-    address: p.address,
-    status: p.status,
-    held: p.held,
-    origin: p.origin,
-  }));
+/** What a call view adds for its reader: directory names, and in a call's detail their actions and session. */
+export interface CallViewExtras {
+  numberName?: string;
+  /** Directory names by user id. */
+  names?: ReadonlyMap<string, string>;
+  actions?: ReadonlyMap<string, ParticipantAction[]>;
+  yourSession?: SessionRecord;
+}
+
+function participantViews(call: Call, x: CallViewExtras): ParticipantView[] {
+  return call.participants.map((p) => {
+    const name = p.userId ? x.names?.get(p.userId) : undefined;
+    const actions = x.actions?.get(p.id);
+    return {
+      id: p.id,
+      kind: p.kind,
+      role: p.kind === 'external' ? 'customer' : 'agent',
+      ...(p.userId ? { userId: p.userId } : {}),
+      ...(name !== undefined ? { name } : {}),
+      address: p.address,
+      status: p.status,
+      held: p.held,
+      origin: p.origin,
+      ...(actions ? { actions } : {}),
+    };
+  });
 }
 
 /** A supervisor shown as an internal participant of the call, marked with their mode (SPEC §5.10). */
-function supervisorView(r: SessionRecord): ParticipantView {
+function supervisorView(call: Call, r: SessionRecord, x: CallViewExtras): ParticipantView {
   const s = r.session;
+  const heard = s.state === 'active' && heardByTarget(call, { sessionId: s.id, mode: s.mode, target: s.target, notify: s.notify });
+  const name = x.names?.get(s.supervisorId);
   return {
     id: s.id,
     kind: 'internal',
     role: 'supervisor',
     userId: s.supervisorId,
+    ...(name !== undefined ? { name } : {}),
     address: `supervisor:${s.supervisorId}`,
     status: s.state === 'active' ? 'connected' : 'ringing',
     held: false,
-    supervision: { sessionId: s.id, mode: s.mode, state: s.state, target: s.target },
+    supervision: { sessionId: s.id, mode: s.mode, state: s.state, target: s.target, heardByTarget: heard },
   };
 }
 
-export function callView(r: CallRecord, decision: CallDecision, supervisors: readonly SessionRecord[]): CallView {
+export function callView(r: CallRecord, decision: CallDecision, supervisors: readonly SessionRecord[], x: CallViewExtras = {}): CallView {
   const { call } = r;
   return {
     id: call.id,
     direction: call.direction,
     number: call.number,
+    ...(x.numberName !== undefined ? { numberName: x.numberName } : {}),
     state: callState(call),
     emergency: call.emergency,
     startedAt: r.startedAt,
     ...(r.endedAt ? { endedAt: r.endedAt } : {}),
-    participants: [...participantViews(call), ...supervisors.map(supervisorView)],
+    participants: [...participantViews(call, x), ...supervisors.map((sr) => supervisorView(call, sr, x))],
     ...(call.transfer ? { transfer: { ...call.transfer } } : {}),
     supervisable: decision.allowed,
     ...(decision.allowed ? {} : { reason: { code: decision.code, message: decision.message } }),
+    ...(x.yourSession ? { yourSession: sessionView(x.yourSession) } : {}),
   };
 }
 

@@ -55,8 +55,12 @@ export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor
   const joined = supervisors.filter((s) => groupOf(groups, s.target) !== undefined);
   const members = [...participantKeys, ...joined.map((s) => s.sessionId)].sort();
   const hears = new Map<string, Set<string>>(members.map((m) => [m, new Set<string>()]));
+  // An agent whose own phone holds hears nobody, a coach or barger included: the phone
+  // was told (recvonly/inactive) that nothing is sent, FreeSWITCH stops sending, and
+  // desk phones stop playing. What the agent says still reaches their supervisor.
+  const phoneHolds = new Set(call.participants.filter((p) => p.kind === 'internal' && p.held).map((p) => p.id));
   const hear = (listener: string, speaker: string): void => {
-    if (listener !== speaker) hears.get(listener)?.add(speaker);
+    if (listener !== speaker && !phoneHolds.has(listener)) hears.get(listener)?.add(speaker);
   };
 
   // A barging supervisor joins the target's talk group openly, so it counts as a
@@ -112,6 +116,11 @@ export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor
 
 export function isGuarded(matrix: HearingMatrix, listener: string, speaker: string): boolean {
   return matrix.guards.some((g) => g.listener === listener && g.speaker === speaker);
+}
+
+/** Whether a supervisor's target hears them now: a coach or barger, unless the target's phone holds. */
+export function heardByTarget(call: Call, s: JoinedSupervisor): boolean {
+  return hearsVoice(hearingMatrix(call, [s]), s.target, s.sessionId);
 }
 
 export function hearsVoice(matrix: HearingMatrix, listener: string, speaker: string): boolean {

@@ -11,7 +11,7 @@ import { HearingMatrix, Play, Sound, hearsVoice, isGuarded } from './hearing';
  *   relate X Y nospeak  Y stops hearing X     } setting it again replaces it; clear removes it
  *   play FILE X         FILE mixed into what X alone hears
  *
- * Timing (measured, FREESWITCH-NOTES.md "When a control takes effect"): a relation
+ * Timing (measured, docs/freeswitch-notes.md "When a control takes effect"): a relation
  * acts on the next mix; a mute or deaf flag only from the member's next frame — a
  * frame it had already buffered is still mixed. So a block made by a flag is not in
  * place until the flag has settled, and nothing that relied on another block may be

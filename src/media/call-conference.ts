@@ -23,7 +23,7 @@ export interface ConferenceSettings {
 /**
  * mod_conference applies a relation on the next mix but a mute or deaf only from the
  * member's next frame: a frame already buffered is still mixed (or, for deaf, still
- * sent). Measured on FreeSWITCH 1.10.12 (FREESWITCH-NOTES.md, "When a control takes
+ * sent). Measured on FreeSWITCH 1.10.12 (docs/freeswitch-notes.md, "When a control takes
  * effect"): `mute` then `relate … clear` back to back leaked one 20 ms frame in 4 of
  * 10 tries; 40 ms apart never leaked. 60 ms leaves a frame of margin for a mixer
  * running late. Only a lift that follows a flag waits, so this costs no listener any

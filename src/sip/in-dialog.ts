@@ -51,8 +51,13 @@ async function onReinvite(
       return undefined;
     }
     let ours = leg.media.localSdp;
-    // New address, port or codecs must reach FreeSWITCH; it always sees sendrecv, so it
-    // never starts a hold of its own — hold is coachline's plan, not FreeSWITCH's.
+    // New address, port or codecs must reach FreeSWITCH; it always sees sendrecv. Told
+    // of a hold (a=sendonly), FreeSWITCH 1.10.12 stops sending but also stops mixing
+    // what the holding phone sends (measured: a supervisor monitoring the agent then
+    // heard nothing), which would break "monitoring the agent on hold hears the agent".
+    // So the hold stays coachline's: the phone is answered recvonly/inactive, and the
+    // plan makes the holding agent deaf — FreeSWITCH sends it silence, never a voice
+    // (docs/ARCHITECTURE.md, "Hold: the agent's own phone").
     if (mediaFingerprint(offer) !== mediaFingerprint(previousRemote) && !/c=IN IP4 0\.0\.0\.0/.test(offer)) {
       ours = await leg.media.setRemoteSdp(withAudioDirection(offer, 'sendrecv'));
     }

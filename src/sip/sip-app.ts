@@ -9,6 +9,7 @@ import { LiveCalls } from './live-call';
 import type { CallObserver, RegistrationStore, SipDirectory } from './ports';
 import { sipRoutes } from './routes';
 import { SupervisorDialer } from './supervisor-dialer';
+import { disconnectDrachtio } from './drachtio-disconnect';
 import { endLiveCall } from './teardown';
 
 /**
@@ -94,7 +95,10 @@ export class SipApp {
 
   /** Hang up every call of this instance (shutdown: FreeSWITCH would keep the channels). */
   async stop(): Promise<void> {
-    await Promise.all(this.calls.all().map((c) => endLiveCall(this.ctx, c, 'shutdown')));
-    this.srf.disconnect();
+    try {
+      await Promise.all(this.calls.all().map((c) => endLiveCall(this.ctx, c, 'shutdown')));
+    } finally {
+      disconnectDrachtio(this.srf);
+    }
   }
 }

@@ -2,7 +2,15 @@ import type { Redis } from 'ioredis';
 import { NumberEntry, UserStatus } from '../domain';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
+import { DELETE_USER, SEED_ADMIN_INDEX, WRITE_USER } from './directory-lua';
 import { StoredUser } from './types';
+
+export type CreateUserResult = 'ok' | 'user_exists' | 'token_in_use' | 'sip_username_in_use';
+export type ReplaceUserResult = 'ok' | 'user_not_found' | 'token_in_use' | 'sip_username_in_use' | 'last_admin' | 'conflict';
+export type DeleteUserResult = 'ok' | 'user_not_found' | 'last_admin' | 'conflict';
+
+/** Re-reads after a concurrent write before giving up with 'conflict'. */
+const CAS_ATTEMPTS = 5;
 
 export interface DirectoryImport {
   users: { user: StoredUser; status: UserStatus }[];
@@ -13,8 +21,8 @@ export interface DirectoryImport {
  * The directory in Redis: users (with token hashes and SIP credentials, never
  * plaintext), numbers, and the indexes to find a user by token hash or SIP username.
  * Referential checks (a distribution naming an unknown user) belong to the caller;
- * this class keeps its own indexes consistent. Directory writes are admin actions,
- * rare and not raced against each other beyond the create-if-absent guard.
+ * this class keeps its own indexes consistent. User writes are scripts
+ * (directory-lua.ts): a credential is claimed by one user even when admins race.
  */
 export class DirectoryStore {
   constructor(
@@ -26,6 +34,18 @@ export class DirectoryStore {
 
   async getUser(id: string): Promise<StoredUser | undefined> {
     return guard(async () => parseJson<StoredUser>(this.keys.user(id), await this.redis.get(this.keys.user(id))));
+  }
+
+  /** Many users in one round trip; ids not in the directory are absent from the map. */
+  async getUsers(ids: readonly string[]): Promise<Map<string, StoredUser>> {
+    const out = new Map<string, StoredUser>();
+    if (ids.length === 0) return out;
+    const raws = await guard(() => this.redis.mget(...ids.map((id) => this.keys.user(id))));
+    raws.forEach((raw, i) => {
+      const u = parseJson<StoredUser>(this.keys.user(ids[i]!), raw);
+      if (u) out.set(u.id, u);
+    });
+    return out;
   }
 
   async listUsers(): Promise<StoredUser[]> {
@@ -47,58 +67,78 @@ export class DirectoryStore {
     return u?.sip?.username === username ? u : undefined;
   }
 
-  /** Token hashes and SIP usernames of `user` that another user already holds. */
-  async conflicts(user: StoredUser): Promise<{ tokens: string[]; sipUsername?: string }> {
-    const k = this.keys;
-    const keys = [...user.tokenSha256.map((h) => k.token(h)), ...(user.sip ? [k.sipCredential(user.sip.username)] : [])];
-    if (keys.length === 0) return { tokens: [] };
-    const owners = await guard(() => this.redis.mget(...keys));
-    const tokens = user.tokenSha256.filter((_, i) => owners[i] !== null && owners[i] !== user.id);
-    const sipOwner = user.sip ? owners[user.tokenSha256.length] : null;
-    return sipOwner !== null && sipOwner !== undefined && sipOwner !== user.id ? { tokens, sipUsername: user.sip!.username } : { tokens };
+  /** Creates a user if the id is free and its credentials are nobody else's, atomically. */
+  async createUser(user: StoredUser, status: UserStatus): Promise<CreateUserResult> {
+    return (await this.write('create', user, undefined, status)) as CreateUserResult;
   }
 
-  /** Creates a user; false when the id exists. */
-  async createUser(user: StoredUser, status: UserStatus): Promise<boolean> {
-    const created = await guard(() => this.redis.set(this.keys.user(user.id), JSON.stringify(user), 'NX'));
-    if (created === null) return false;
-    await this.writeUser(user, undefined, status);
-    return true;
-  }
-
-  /** Replaces an existing user (its status is left alone). */
-  async replaceUser(user: StoredUser, previous: StoredUser): Promise<void> {
-    await this.writeUser(user, previous, undefined);
-  }
-
-  private async writeUser(user: StoredUser, previous: StoredUser | undefined, status: UserStatus | undefined): Promise<void> {
-    const k = this.keys;
-    const tx = this.redis.multi();
-    for (const h of previous?.tokenSha256 ?? []) if (!user.tokenSha256.includes(h)) tx.del(k.token(h));
-    if (previous?.sip && previous.sip.username !== user.sip?.username) tx.del(k.sipCredential(previous.sip.username));
-    tx.set(k.user(user.id), JSON.stringify(user));
-    tx.sadd(k.users(), user.id);
-    for (const h of user.tokenSha256) tx.set(k.token(h), user.id);
-    if (user.sip) tx.set(k.sipCredential(user.sip.username), user.id);
-    if (status) tx.hset(k.presence(user.id), 'status', status);
-    await guard(() => tx.exec());
-  }
-
-  /** Deletes a user, its indexes and presence, and takes it out of every distribution. */
-  async deleteUser(user: StoredUser): Promise<void> {
-    const k = this.keys;
-    const numbers = await this.listNumbers();
-    const tx = this.redis.multi();
-    for (const h of user.tokenSha256) tx.del(k.token(h));
-    if (user.sip) tx.del(k.sipCredential(user.sip.username));
-    tx.del(k.user(user.id), k.presence(user.id));
-    tx.srem(k.users(), user.id);
-    for (const n of numbers) {
-      if (n.distribution.includes(user.id)) {
-        tx.set(k.number(n.e164), JSON.stringify({ ...n, distribution: n.distribution.filter((d) => d !== user.id) }));
-      }
+  /**
+   * Replaces user `id` with `build(current)`, atomically against concurrent writes:
+   * when the record changed between the read and the write, it is read and built again.
+   */
+  async replaceUser(id: string, build: (current: StoredUser) => StoredUser): Promise<{ result: ReplaceUserResult; user?: StoredUser }> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const cur = await this.readUser(id);
+      if (!cur) return { result: 'user_not_found' };
+      const user = build(cur.user);
+      const result = (await this.write('replace', user, cur, undefined)) as ReplaceUserResult;
+      if (result !== 'conflict') return { result, user };
     }
-    await guard(() => tx.exec());
+    return { result: 'conflict' };
+  }
+
+  /**
+   * Deletes a user, its indexes and presence, and takes it out of every distribution,
+   * atomically; `check` may refuse (throw) on the record as read. The last admin stays.
+   */
+  async deleteUser(id: string, check: (current: StoredUser) => void | Promise<void> = () => undefined): Promise<{ result: DeleteUserResult; user?: StoredUser }> {
+    const k = this.keys;
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const cur = await this.readUser(id);
+      if (!cur) return { result: 'user_not_found' };
+      await check(cur.user);
+      const u = cur.user;
+      const numbers = (await this.listNumberVersions()).filter((n) => n.entry.distribution.includes(id));
+      const credentialKeys = [...u.tokenSha256.map((h) => k.token(h)), ...(u.sip ? [k.sipCredential(u.sip.username)] : [])];
+      const keys = [k.user(id), k.users(), k.presence(id), k.admins(), ...credentialKeys, ...numbers.map((n) => k.number(n.entry.e164))];
+      const args = [
+        id, cur.raw, u.tokenSha256.length, u.sip ? 1 : 0, numbers.length,
+        ...numbers.flatMap((n) => [n.raw, JSON.stringify({ ...n.entry, distribution: n.entry.distribution.filter((d) => d !== id) })]),
+      ];
+      const result = (await guard(() => DELETE_USER.run(this.redis, keys, args))) as DeleteUserResult;
+      if (result !== 'conflict') return { result, user: u };
+    }
+    return { result: 'conflict' };
+  }
+
+  /** Admin ids for the last-admin rule, indexed from the records when the index is missing (a directory from before it). */
+  async seedAdminIndex(): Promise<void> {
+    const admins = (await this.listUsers()).filter((u) => u.role === 'admin').map((u) => u.id);
+    await guard(() => SEED_ADMIN_INDEX.run(this.redis, [this.keys.admins()], admins));
+  }
+
+  private async readUser(id: string): Promise<{ user: StoredUser; raw: string } | undefined> {
+    const raw = await guard(() => this.redis.get(this.keys.user(id)));
+    const user = parseJson<StoredUser>(this.keys.user(id), raw);
+    return user && raw !== null ? { user, raw } : undefined;
+  }
+
+  private async write(mode: 'create' | 'replace' | 'import', user: StoredUser, previous: { user: StoredUser; raw: string } | undefined, status: UserStatus | undefined): Promise<string> {
+    const k = this.keys;
+    const prev = previous?.user;
+    const stale = (prev?.tokenSha256 ?? []).filter((h) => !user.tokenSha256.includes(h));
+    const staleSip = prev?.sip && prev.sip.username !== user.sip?.username ? [prev.sip.username] : [];
+    const freshSip = user.sip ? [user.sip.username] : [];
+    const keys = [
+      k.user(user.id), k.users(), k.presence(user.id), k.admins(),
+      ...user.tokenSha256.map((h) => k.token(h)), ...freshSip.map((u) => k.sipCredential(u)),
+      ...stale.map((h) => k.token(h)), ...staleSip.map((u) => k.sipCredential(u)),
+    ];
+    const args = [
+      mode, user.id, JSON.stringify(user), previous?.raw ?? '', status ?? '',
+      user.tokenSha256.length, freshSip.length, stale.length, staleSip.length, user.role === 'admin' ? '1' : '0',
+    ];
+    return (await guard(() => WRITE_USER.run(this.redis, keys, args))) as string;
   }
 
   // ---- numbers ----
@@ -108,10 +148,18 @@ export class DirectoryStore {
   }
 
   async listNumbers(): Promise<NumberEntry[]> {
+    return (await this.listNumberVersions()).map((n) => n.entry);
+  }
+
+  /** Numbers with the exact JSON read, for compare-and-set. */
+  private async listNumberVersions(): Promise<{ entry: NumberEntry; raw: string }[]> {
     const ids = (await guard(() => this.redis.smembers(this.keys.numbers()))).sort();
     if (ids.length === 0) return [];
     const raws = await guard(() => this.redis.mget(...ids.map((id) => this.keys.number(id))));
-    return raws.flatMap((raw, i) => parseJson<NumberEntry>(this.keys.number(ids[i]!), raw) ?? []);
+    return raws.flatMap((raw, i) => {
+      const entry = parseJson<NumberEntry>(this.keys.number(ids[i]!), raw);
+      return entry && raw !== null ? [{ entry, raw }] : [];
+    });
   }
 
   async createNumber(n: NumberEntry): Promise<boolean> {
@@ -142,8 +190,8 @@ export class DirectoryStore {
    */
   async importDirectory(dir: DirectoryImport, at: string): Promise<void> {
     for (const { user, status } of dir.users) {
-      const previous = await this.getUser(user.id);
-      await this.writeUser(user, previous, previous ? undefined : status);
+      const previous = await this.readUser(user.id);
+      await this.write('import', user, previous, previous ? undefined : status);
     }
     for (const n of dir.numbers) await this.replaceNumber(n);
     await guard(() => this.redis.set(this.keys.bootstrapped(), at));

@@ -20,8 +20,10 @@ import { EventBus } from './events';
 import { Keys } from './keys';
 import { LockStore } from './locks';
 import { PresenceStore } from './presence';
+import { RateLimitStore } from './rate-limits';
 import { SessionStore } from './sessions';
 import { RedisRegistrationStore, RedisSipDirectory } from './sip-directory';
+import { EventTicketStore } from './tickets';
 import { TimelineStore } from './timeline';
 
 export interface Store {
@@ -33,6 +35,8 @@ export interface Store {
   readonly directory: DirectoryStore;
   readonly timeline: TimelineStore;
   readonly events: EventBus;
+  readonly rateLimits: RateLimitStore;
+  readonly tickets: EventTicketStore;
   /** Lease of live calls, sessions and locks (LOCK_TTL_SEC), in ms. */
   readonly leaseMs: number;
   /** The SIP adapter's directory and registrar ports (src/sip/ports.ts). */
@@ -65,6 +69,8 @@ export function createStore(redis: Redis, config: StoreConfig): Store {
     directory,
     timeline: new TimelineStore(redis, keys, timelineTtlSec),
     events: new EventBus(redis, keys),
+    rateLimits: new RateLimitStore(redis, keys),
+    tickets: new EventTicketStore(redis, keys),
     async ping() {
       const t0 = process.hrtime.bigint();
       await guard(() => redis.ping());
@@ -88,11 +94,14 @@ export function createRedis(config: StoreConfig, opts: RedisOptions = {}): Redis
 export * from './types';
 export * from './errors';
 export { Keys } from './keys';
-export type { CallStore } from './calls';
+export type { CallStore, CallFilter, CallPage } from './calls';
 export type { SessionStore } from './sessions';
 export type { LockStore, ClaimResult, RefreshResult } from './locks';
 export type { PresenceStore } from './presence';
-export type { DirectoryStore, DirectoryImport } from './directory';
+export type { RateLimitStore, WindowCount } from './rate-limits';
+export type { DirectoryStore, DirectoryImport, CreateUserResult, ReplaceUserResult, DeleteUserResult } from './directory';
 export type { TimelineStore } from './timeline';
 export type { EventBus, Subscription } from './events';
+export { RECENT_EVENTS_CAP } from './events';
+export type { EventTicketStore, TicketHolder } from './tickets';
 export type { RedisSipDirectory, RedisRegistrationStore } from './sip-directory';

@@ -62,8 +62,8 @@ export class LockStore {
   async renew(record: SessionRecord, now: number): Promise<RefreshResult> {
     const s = record.session;
     const k = this.keys;
-    const keys = [k.session(s.id), k.supervisorLock(s.supervisorId), k.coachLock(s.callId, s.target), k.sessionsByCall(s.callId)];
-    const args = [s.id, this.ttlMs, s.mode === 'coach' ? '1' : '0', JSON.stringify(record), now + this.ttlMs];
+    const keys = [k.session(s.id), k.supervisorLock(s.supervisorId), k.coachLock(s.callId, s.target), k.sessionsByCall(s.callId), k.supervisedCalls()];
+    const args = [s.id, this.ttlMs, s.mode === 'coach' ? '1' : '0', JSON.stringify(record), now + this.ttlMs, s.callId];
     return (await guard(() => RENEW.run(this.redis, keys, args))) as RefreshResult;
   }
 

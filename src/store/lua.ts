@@ -46,8 +46,8 @@ return ''
 );
 
 /**
- * KEYS session, supLock, coachLock, sessionsByCall · ARGV sessionId, ttlMs, needCoach,
- * recordJson, expiryMs → 'ok' | 'lost' | 'ended'. Renews a live session's lease: its
+ * KEYS session, supLock, coachLock, sessionsByCall, supervisedCalls · ARGV sessionId,
+ * ttlMs, needCoach, recordJson, expiryMs, callId → 'ok' | 'lost' | 'ended'. Renews a live session's lease: its
  * locks, its record and its index entry. A lock or record that is absent is put back
  * (after a Redis restart without persistence the session carries on); a lock held by
  * another session is lost; a record another instance has finished is left alone.
@@ -70,6 +70,7 @@ if not hold(KEYS[2]) then return 'lost' end
 if ARGV[3] == '1' and not hold(KEYS[3]) then return 'lost' end
 if raw then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[2]) end
 redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[5], 'GT', ARGV[5], ARGV[6])
 return 'ok'
 `,
 );
@@ -113,9 +114,10 @@ return 'set'
 );
 
 /**
- * KEYS timeline, eventSeq · ARGV entryJson, ttlSec, channel, scopeJson → the event id.
- * Appending and publishing in one script makes the live stream's order the timeline's
- * order, across instances.
+ * KEYS timeline, eventSeq, recentEvents · ARGV entryJson, ttlSec, channel, scopeJson,
+ * recentCap → the event id. Appending and publishing in one script makes the live
+ * stream's order the timeline's order, across instances; the same message goes to the
+ * capped list of recent events that a reconnecting stream resumes from.
  */
 export const APPEND_TIMELINE = new Script(
   'append_timeline',
@@ -123,17 +125,23 @@ export const APPEND_TIMELINE = new Script(
 local seq = redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 local id = redis.call('INCR', KEYS[2])
-redis.call('PUBLISH', ARGV[3], '{"id":' .. id .. ',"seq":' .. seq .. ',"entry":' .. ARGV[1] .. ',"scope":' .. ARGV[4] .. '}')
+local msg = '{"id":' .. id .. ',"seq":' .. seq .. ',"entry":' .. ARGV[1] .. ',"scope":' .. ARGV[4] .. '}'
+redis.call('PUBLISH', ARGV[3], msg)
+redis.call('LPUSH', KEYS[3], msg)
+redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[5]) - 1)
 return {id, seq}
 `,
 );
 
-/** KEYS eventSeq · ARGV channel, entryJson, scopeJson → the event id (events not on a timeline). */
+/** KEYS eventSeq, recentEvents · ARGV channel, entryJson, scopeJson, recentCap → the event id (events not on a timeline). */
 export const PUBLISH_EVENT = new Script(
   'publish_event',
   `
 local id = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', ARGV[1], '{"id":' .. id .. ',"seq":0,"entry":' .. ARGV[2] .. ',"scope":' .. ARGV[3] .. '}')
+local msg = '{"id":' .. id .. ',"seq":0,"entry":' .. ARGV[2] .. ',"scope":' .. ARGV[3] .. '}'
+redis.call('PUBLISH', ARGV[1], msg)
+redis.call('LPUSH', KEYS[2], msg)
+redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
 return id
 `,
 );

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { isLive } from '../domain';
 import { guard, parseJson } from './errors';
+import { LIVE_SESSION_IDS } from './calls-lua';
 import { Keys } from './keys';
 import { SessionRecord } from './types';
 
@@ -30,6 +31,8 @@ export class SessionStore {
       tx.set(k.session(s.id), JSON.stringify(record), 'PX', this.leaseMs);
       tx.zremrangebyscore(k.sessionsByCall(s.callId), '-inf', now);
       tx.zadd(k.sessionsByCall(s.callId), now + this.leaseMs, s.id);
+      tx.zremrangebyscore(k.supervisedCalls(), '-inf', now);
+      tx.zadd(k.supervisedCalls(), 'GT', now + this.leaseMs, s.callId);
     } else {
       tx.set(k.session(s.id), JSON.stringify(record), 'EX', this.endedTtlSec);
       tx.zrem(k.sessionsByCall(s.callId), s.id);
@@ -39,14 +42,28 @@ export class SessionStore {
 
   /** Live sessions of a call. */
   async listByCall(callId: string, now: number): Promise<SessionRecord[]> {
-    const ids = await guard(() => this.redis.zrangebyscore(this.keys.sessionsByCall(callId), now, '+inf'));
-    if (ids.length === 0) return [];
+    return (await this.listByCalls([callId], now)).get(callId) ?? [];
+  }
+
+  /** Live sessions of many calls in two round trips, one command each (a call listing's page). */
+  async listByCalls(callIds: readonly string[], now: number): Promise<Map<string, SessionRecord[]>> {
+    const out = new Map<string, SessionRecord[]>(callIds.map((id) => [id, []]));
+    if (callIds.length === 0) return out;
+    const perCall = (await guard(() => LIVE_SESSION_IDS.run(this.redis, callIds.map((id) => this.keys.sessionsByCall(id)), [now]))) as string[][];
+    return this.byIds(new Map(callIds.map((id, i) => [id, perCall[i] ?? []])));
+  }
+
+  /** The live sessions among `idsByCall` (call id → session ids, as a call page lists them), read in one MGET. */
+  async byIds(idsByCall: ReadonlyMap<string, readonly string[]>): Promise<Map<string, SessionRecord[]>> {
+    const out = new Map<string, SessionRecord[]>([...idsByCall.keys()].map((id) => [id, []]));
+    const ids = [...idsByCall.values()].flat();
+    if (ids.length === 0) return out;
     const raws = await guard(() => this.redis.mget(...ids.map((id) => this.keys.session(id))));
-    const out: SessionRecord[] = [];
     raws.forEach((raw, i) => {
       const r = parseJson<SessionRecord>(this.keys.session(ids[i]!), raw);
-      if (r && isLive(r.session)) out.push(r);
+      if (r && isLive(r.session)) out.get(r.session.callId)?.push(r);
     });
-    return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.session.id.localeCompare(b.session.id));
+    for (const list of out.values()) list.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.session.id.localeCompare(b.session.id));
+    return out;
   }
 }

@@ -43,7 +43,7 @@ export interface Presence {
   session?: string;
 }
 
-export type EventKind = 'call' | 'supervision' | 'user';
+export type EventKind = 'call' | 'supervision' | 'user' | 'notice';
 
 /** One thing that happened: who, what, when. Timeline entries are the call and supervision kinds. */
 export interface TimelineEntry {

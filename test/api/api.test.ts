@@ -76,7 +76,7 @@ t.test('HTTP API', async (t) => {
     const detail = (await api('GET', '/v1/calls/c-sue', 'root')).json();
     t.match(detail, { id: 'c-sue', state: 'active', number: SALES, supervisable: true });
     const sup = detail.participants.find((p: { role: string }) => p.role === 'supervisor');
-    t.same(sup, { id: s.id, kind: 'internal', role: 'supervisor', userId: 'root', address: 'supervisor:root', status: 'connected', held: false, supervision: { sessionId: s.id, mode: 'coach', state: 'active', target: 'A' } });
+    t.same(sup, { id: s.id, kind: 'internal', role: 'supervisor', userId: 'root', name: 'Admin', address: 'supervisor:root', status: 'connected', held: false, supervision: { sessionId: s.id, mode: 'coach', state: 'active', target: 'A', heardByTarget: true } });
     const asAgent = (await api('GET', '/v1/calls/c-sue', 'sue')).json();
     t.notOk(asAgent.participants.some((p: { role: string }) => p.role === 'supervisor'), 'sue is the agent on this call: she is not told she is coached');
     const tlRoot = (await api('GET', '/v1/calls/c-sue/timeline', 'root')).json();
@@ -86,12 +86,18 @@ t.test('HTTP API', async (t) => {
     await w.service.stopSupervision(root, s.id);
   });
 
-  t.test('readiness reports each dependency', async (t) => {
+  t.test('readiness reports each dependency; details to admins only', async (t) => {
     let r = await api('GET', '/readyz', null);
     t.equal(r.statusCode, 200);
-    t.match(r.json(), { ready: true, checks: { redis: { ok: true }, drachtio: { ok: true, detail: 'connected' }, freeswitch: { ok: true } } });
+    t.same(r.json(), { ready: true, checks: { redis: { ok: true }, drachtio: { ok: true }, freeswitch: { ok: true } } }, 'anyone: up or down, no addresses or errors');
+    t.same((await api('GET', '/readyz', 'sue')).json().checks.drachtio, { ok: true }, 'a supervisor too');
+    r = await api('GET', '/readyz', 'root');
+    t.match(r.json(), { ready: true, checks: { redis: { ok: true, detail: /^ping / }, drachtio: { ok: true, detail: 'connected' }, freeswitch: { ok: true } } });
+    t.equal((await w.app.inject({ method: 'GET', url: '/readyz', headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode, 200, 'a bad token on a public route: the public answer, not 401');
     w.health.freeswitch = false;
     r = await api('GET', '/readyz', null);
+    t.same([r.statusCode, r.json().ready, r.json().checks.freeswitch], [503, false, { ok: false }]);
+    r = await api('GET', '/readyz', 'root');
     t.same([r.statusCode, r.json().ready, r.json().checks.freeswitch.ok, r.json().checks.freeswitch.detail], [503, false, false, 'no media server']);
     w.health.freeswitch = true;
     t.equal((await api('GET', '/healthz', null)).json().status, 'ok');

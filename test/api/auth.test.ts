@@ -92,7 +92,11 @@ t.test('auth and role matrix', async (t) => {
     t.equal(look.statusCode, 200, 'but may see it (same distribution)');
     const del = await w.app.inject({ method: 'DELETE', url: `/v1/supervisions/${s.id}`, headers: { authorization: header.admin! } });
     t.equal(del.json().state, 'ended');
-    t.equal((await w.app.inject({ method: 'GET', url: `/v1/calls?number=${encodeURIComponent(SALES)}`, headers: { authorization: header.agent! } })).statusCode, 403);
+    await w.service.callChanged(activeCall('call-bob', SALES, 'bob'), { type: 'call_answered' });
+    const own = await w.app.inject({ method: 'GET', url: `/v1/calls?number=${encodeURIComponent(SALES)}`, headers: { authorization: header.agent! } });
+    t.same([own.statusCode, own.json().calls.map((c: { id: string }) => c.id)], [200, ['call-1']], 'an agent lists their own calls only');
+    const other = await w.app.inject({ method: 'GET', url: '/v1/calls/call-bob', headers: { authorization: header.agent! } });
+    t.same([other.statusCode, other.json().error.code], [404, 'call_not_found'], 'and no other agent’s');
   });
 
   t.test('a revoked token stops working at once', async (t) => {

@@ -119,6 +119,7 @@ t.test('bad requests: right 4xx, Redis unchanged', async (t) => {
     { name: 'status of unknown user', method: 'PUT', url: '/v1/users/nobody/status', as: 'root', body: { status: 'available' }, status: 404, code: 'user_not_found' },
     { name: 'delete unknown user', method: 'DELETE', url: '/v1/users/nobody', as: 'root', status: 404, code: 'user_not_found' },
     { name: 'delete a supervising user', method: 'DELETE', url: '/v1/users/root', as: 'root', status: 409, code: 'user_in_session' },
+    { name: 'demote the last admin', method: 'PUT', url: '/v1/users/root', as: 'root', body: { name: 'Admin', role: 'supervisor', permissions: ['monitor'] }, status: 409, code: 'last_admin' },
     // ---- numbers ----
     { name: 'distribution names unknown user', method: 'POST', url: '/v1/numbers', as: 'root', body: number({ distribution: ['ana', 'ghost'] }), status: 422, code: 'unknown_user' },
     { name: 'injection in e164', method: 'POST', url: '/v1/numbers', as: 'root', body: number({ e164: '+1 OR 1=1' }), status: 400, code: 'bad_request' },

@@ -59,7 +59,7 @@ t.test('event stream: order and visibility across instances', async (t) => {
   await eventually(() => ['root', 'sue', 'rem', 'ana'].every((n) => clients[n as 'root'].events.some((e) => marker(e, 'ana'))), 5000, 'ana marker');
   await eventually(() => clients.bob.events.some((e) => marker(e, 'bob')), 5000, 'bob marker');
 
-  const supervision = ['supervision_started', 'supervision_joined', 'supervision_mode_changed', 'supervision_ended'];
+  const supervision = ['supervision_started', 'supervision_joined', 'supervision_mode_changed', 'supervision_target_holding', 'supervision_ended'];
   const callEvents = ['call_answered', 'hold'];
   const ofCall = (c: SseClient): string[] => c.events.filter((e) => e.data.callId === 'call-3').map((e) => e.event);
 
@@ -68,7 +68,8 @@ t.test('event stream: order and visibility across instances', async (t) => {
     t.same(ids, [...ids].sort((a, b) => a - b), `${name}: ids increase`);
     t.equal(new Set(ids).size, ids.length, `${name}: no duplicates`);
   }
-  const everything = ['call_answered', 'supervision_started', 'supervision_joined', 'supervision_mode_changed', 'hold', 'supervision_ended'];
+  // The coach's target holds: the timeline says the agent no longer hears the coach.
+  const everything = ['call_answered', 'supervision_started', 'supervision_joined', 'supervision_mode_changed', 'hold', 'supervision_target_holding', 'supervision_ended'];
   t.same(ofCall(clients.root), everything, 'admin: everything, in timeline order');
   t.same(ofCall(clients.sue), everything, 'the supervisor: everything about their session');
   t.same(ofCall(clients.rem), callEvents, 'a supervisor outside the distribution: the call, not who supervises it');

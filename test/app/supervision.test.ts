@@ -1,6 +1,7 @@
 import t, { Test } from 'tap';
 import { planHears, setHeld, participantLeft, endCall, addRinging, startTransfer, transferTargetAnswered, User, CompiledPlan } from '../../src/domain';
 import { toDomainUser, AppError } from '../../src/app';
+import { CallQueries } from '../../src/app/call-queries';
 import { startRedis } from '../helpers/redis';
 import { makeWorld, activeCall, World, Instance } from '../helpers/world';
 import { sleep } from '../helpers/config';
@@ -155,6 +156,29 @@ t.test('supervision service', async (t) => {
     t.same((await w.store.sessions.get(s.id))?.session.reason, 'stopped');
     t.ok(w.signaling.hangups.includes(s.id));
     t.equal((await w.store.sessions.get(root.id))?.session.state, 'dialing', 'the other session goes on');
+  });
+
+  t.test('a coach while the agent’s own phone holds: heard by nobody, and the timeline and call detail say so', async (t) => {
+    const w = await fresh(t);
+    const sue = await userOf(w, 'sue');
+    const s = await w.service.startSupervision(sue, 'call-1', { target: 'A', mode: 'coach' });
+    await joined(w, s.id);
+    const mark = async (): Promise<unknown> => {
+      const view = await new CallQueries({ store: w.store }).detail(sue, 'call-1');
+      return view.participants.find((p) => p.id === s.id)?.supervision?.heardByTarget;
+    };
+    t.equal(await mark(), true, 'coaching an agent who talks: heard');
+    const call = setHeld(activeCall(), 'A', true);
+    await w.service.callChanged(call, { type: 'hold', actor: 'A' });
+    t.same(hearing(w.media.lastPlan('call-1')), [`${s.id}<A`], 'the holding agent hears nobody, the coach still hears the agent');
+    t.equal(await mark(), false, 'the call detail says the agent does not hear the coach');
+    await w.service.callChanged(setHeld(call, 'A', false), { type: 'resume', actor: 'A' });
+    t.equal(await mark(), true, 'heard again after resume');
+    const entries = (await w.store.timeline.list('call-1')).filter((e) => e.type.startsWith('supervision_target_'));
+    t.match(entries, [
+      { type: 'supervision_target_holding', sessionId: s.id, detail: { heardByTarget: false } },
+      { type: 'supervision_target_resumed', sessionId: s.id, detail: { heardByTarget: true } },
+    ]);
   });
 
   t.test('the session follows hold, ends when its target leaves or the call ends', async (t) => {

@@ -216,11 +216,25 @@ t.test('.env.example: one entry per setting, each with a meaning', async (t) => 
   for (const s of settings) t.not(s.meaning, '', `${s.name} has a "# meaning" line above it`);
 });
 
-t.test('every variable src/config.ts reads is in .env.example, and nothing else', async (t) => {
-  const read_ = configModuleNames(read('src/config.ts'));
-  t.ok(read_.size >= 10, `found the names in src/config.ts (${read_.size})`);
-  t.same(setDiff(read_, documented), [], 'read by src/config.ts but not documented');
-  t.same(setDiff(documented, read_), [], 'documented but not read by src/config.ts');
+/** Environment variables freeswitch/vars.xml reads at FreeSWITCH's start (`env-set`). */
+function freeswitchEnvNames(source: string): Set<string> {
+  return new Set([...source.matchAll(/cmd="env-set"\s+data="[^=]+=\$([A-Z][A-Z0-9_]*)"/g)].map((m) => m[1]!));
+}
+
+t.test('every variable src/config.ts or FreeSWITCH reads is in .env.example, and nothing else', async (t) => {
+  const byApp = configModuleNames(read('src/config.ts'));
+  const byFreeswitch = freeswitchEnvNames(read('freeswitch/vars.xml'));
+  t.ok(byApp.size >= 10, `found the names in src/config.ts (${byApp.size})`);
+  t.ok(byFreeswitch.size >= 5, `found the names in freeswitch/vars.xml (${byFreeswitch.size})`);
+  const read_ = new Set([...byApp, ...byFreeswitch]);
+  t.same(setDiff(read_, documented), [], 'read by src/config.ts or freeswitch/vars.xml but not documented');
+  t.same(setDiff(documented, read_), [], 'documented but read by neither');
+});
+
+t.test('compose gives FreeSWITCH the same .env as the app', async (t) => {
+  const fs = services.freeswitch!;
+  const envFiles = (Array.isArray(fs.env_file) ? fs.env_file : [fs.env_file]).map((e) => (isDict(e) ? e.path : e));
+  t.ok(envFiles.includes('../.env'), 'freeswitch reads ../.env');
 });
 
 t.test('every process.env read anywhere in src/ is documented', async (t) => {

@@ -38,8 +38,10 @@ const TABLE: Row[] = [
   // hold: the agent only / the customer only
   ['hold', calls.hold, 'monitor', 'A', 'A', '-'],
   ['hold', calls.hold, 'monitor', 'C', 'C', '-'],
-  ['hold', calls.hold, 'coach', 'A', 'A', 'A'],
-  ['hold', calls.hold, 'barge', 'A', 'A', 'A'],
+  // The agent's own phone holds: it was answered recvonly and plays nothing, so a
+  // coach or barger is heard by nobody until it resumes (docs/ARCHITECTURE.md, "Hold").
+  ['hold', calls.hold, 'coach', 'A', 'A', '-'],
+  ['hold', calls.hold, 'barge', 'A', 'A', '-'],
   // blind transfer under way (B ringing): the customer waits, A is apart
   ['blind transfer dialing', calls.blindTransferDialing, 'monitor', 'A', 'A', '-'],
   ['blind transfer dialing', calls.blindTransferDialing, 'monitor', 'C', 'C', '-'],
@@ -75,7 +77,7 @@ const TABLE: Row[] = [
   ['two agents, A holds', calls.twoAgentsOneHolds, 'monitor', 'A', 'A', '-'],
   ['two agents, A holds', calls.twoAgentsOneHolds, 'monitor', 'B', 'BC', '-'],
   ['two agents, A holds', calls.twoAgentsOneHolds, 'monitor', 'C', 'BC', '-'],
-  ['two agents, A holds', calls.twoAgentsOneHolds, 'coach', 'A', 'A', 'A'],
+  ['two agents, A holds', calls.twoAgentsOneHolds, 'coach', 'A', 'A', '-'],
   ['two agents, A holds', calls.twoAgentsOneHolds, 'coach', 'B', 'BC', 'B'],
   ['two agents, A holds', calls.twoAgentsOneHolds, 'barge', 'B', 'BC', 'BC'],
 ];

@@ -76,7 +76,7 @@ t.test('coach joins muted, is blocked from the customer, then unmuted', async (t
 t.test('hold: relations between customer and agent, music to the customer', async (t) => {
   const held = plan(calls.hold());
   t.same(held.relations, { 'A>C': { from: 'A', to: 'C', nohear: true, nospeak: true } });
-  t.same(held.members.A, { mute: false, deaf: false }, 'a lone agent is blocked by relation, so a coach can still reach them');
+  t.same(held.members.A, { mute: false, deaf: false }, 'two members: one relation covers both directions');
   t.same(commands(plan(), held), ['call-1 relate 11 10 nospeak|nohear', 'call-1 play local_stream://moh 10']);
   t.same(commands(held, plan()), ['call-1 stop all 10', 'settle', 'call-1 relate 11 10 clear'], 'stop the music, then reconnect');
 });

@@ -73,6 +73,7 @@ e2eSuite('calls', [
       await ana.hold('inactive');
       await expectHearing(t, 'hold with a=inactive', parties, { customer: [], agent: [] });
       await ana.resume();
+      await expectHearing(t, 'resumed after a=inactive', parties, { customer: ['agent'], agent: ['customer'] });
       ana.hangup();
       await customer.waitHangup();
       await noChannelsLeft(t, s);

@@ -39,11 +39,15 @@ e2eSuite('supervision', [
       await call.ana.hold('sendonly');
       call.ana.rtp.setSilent(false); // the agent keeps talking (to a coach) while holding
       const id = await supervise(t, s, call, { target: call.A, mode: 'monitor' });
+      // The holding phone (answered recvonly) is sent silence only: a coach or barger
+      // is not heard by an agent whose phone holds.
       await expectHearing(t, 'hold, monitor agent', parties, { customer: [], agent: [], supervisor: ['agent'] });
       await switchMode(t, s, id, 'coach');
-      await expectHearing(t, 'hold, coach', parties, { customer: [], agent: ['supervisor'], supervisor: ['agent'] });
+      await expectHearing(t, 'hold, coach', parties, { customer: [], agent: [], supervisor: ['agent'] });
+      const detail = (await s.api('GET', `/v1/calls/${call.id}`, TOKEN.sofia)).body;
+      t.match(detail.participants.find((p: any) => p.id === id), { supervision: { mode: 'coach', heardByTarget: false } }, 'the call detail says the holding agent does not hear the coach');
       await switchMode(t, s, id, 'barge');
-      await expectHearing(t, 'hold, barge', parties, { customer: [], agent: ['supervisor'], supervisor: ['agent'] });
+      await expectHearing(t, 'hold, barge', parties, { customer: [], agent: [], supervisor: ['agent'] });
       await stop(t, s, id, sofia);
       const ext = await supervise(t, s, call, { target: call.C, mode: 'monitor' });
       await expectHearing(t, 'hold, monitor customer', parties, { customer: [], agent: [], supervisor: ['customer'] });

@@ -22,11 +22,14 @@ const ACTIVE: Record<'none' | 'monitor' | 'coach' | 'barge', Hearing> = {
   barge: { customer: ['agent', 'supervisor'], agent: ['customer', 'supervisor'], supervisor: ['customer', 'agent'] },
 };
 
-/** The agent's phone holds: the customer hears music only; a supervisor on the agent hears the agent. */
+/**
+ * The agent's phone holds: the customer hears music only; a supervisor on the agent
+ * hears the agent; the holding agent hears nobody, a coach or barger included.
+ */
 const HELD: Record<'monitor' | 'coach' | 'barge', Hearing> = {
   monitor: { customer: [], agent: [], supervisor: ['agent'] },
-  coach: { customer: [], agent: ['supervisor'], supervisor: ['agent'] },
-  barge: { customer: [], agent: ['supervisor'], supervisor: ['agent'] },
+  coach: { customer: [], agent: [], supervisor: ['agent'] },
+  barge: { customer: [], agent: [], supervisor: ['agent'] },
 };
 
 e2eSuite('transitions', [

@@ -3,13 +3,23 @@ import { Config, loadConfig } from '../../src/config';
 let n = 0;
 
 /** A config for tests: defaults, a unique key prefix, and short leases where a test needs them. */
-export function testConfig(patch: { lockTtlMs?: number; timelineTtlSec?: number; bodyLimitBytes?: number } = {}): Config {
+export interface ConfigPatch {
+  lockTtlMs?: number;
+  timelineTtlSec?: number;
+  bodyLimitBytes?: number;
+  http?: Partial<Config['http']>;
+  limits?: Partial<Config['limits']>;
+}
+
+export function testConfig(patch: ConfigPatch = {}): Config {
   const base = loadConfig({});
   n += 1;
   return {
     ...base,
     logLevel: 'silent',
-    http: { ...base.http, host: '127.0.0.1', port: 0, bodyLimitBytes: patch.bodyLimitBytes ?? base.http.bodyLimitBytes },
+    http: { ...base.http, host: '127.0.0.1', port: 0, bodyLimitBytes: patch.bodyLimitBytes ?? base.http.bodyLimitBytes, ...patch.http },
+    // The auth and bad-request matrices send hundreds of wrong credentials from 127.0.0.1 on purpose.
+    limits: { ...base.limits, authFailures: 1_000_000, supervisionStarts: 1_000_000, ...patch.limits },
     redis: {
       ...base.redis,
       keyPrefix: `test${process.pid}-${n}:`,

@@ -12,6 +12,8 @@ export class SseClient {
   status = 0;
   private buf = '';
   private req: http.ClientRequest | undefined;
+  private ended = false;
+  private readonly endListeners: (() => void)[] = [];
 
   static open(port: number, token: string): Promise<SseClient> {
     const c = new SseClient();
@@ -23,10 +25,42 @@ export class SseClient {
         // The hub writes a first comment at once: the stream is open.
         res.once('data', () => resolve(c));
         res.on('error', () => undefined);
+        res.on('close', () => c.markEnded(c));
       });
       c.req.on('error', reject);
     });
   }
+
+  /**
+   * The stream at `path` (e.g. /v1/events?ticket=…) with these headers; resolves on the
+   * first bytes, or on a refusal (then `status` is the 4xx and `body` its JSON).
+   */
+  static openPath(port: number, path: string, headers: Record<string, string> = {}): Promise<SseClient> {
+    const c = new SseClient();
+    return new Promise((resolve, reject) => {
+      c.req = http.get({ host: '127.0.0.1', port, path, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+        c.status = res.statusCode ?? 0;
+        res.setEncoding('utf8');
+        if (c.status !== 200) {
+          let body = '';
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            c.body = body;
+            resolve(c);
+          });
+          return;
+        }
+        res.on('data', (chunk: string) => c.feed(chunk));
+        res.once('data', () => resolve(c));
+        res.on('error', () => undefined);
+        res.on('close', () => c.markEnded(c));
+      });
+      c.req.on('error', reject);
+    });
+  }
+
+  /** The body of a refused stream request. */
+  body = '';
 
   private feed(chunk: string): void {
     this.buf += chunk;
@@ -44,6 +78,21 @@ export class SseClient {
         this.events.push({ id: Number(fields.id), event: fields.event ?? 'message', data: JSON.parse(fields.data) as Record<string, unknown> });
       }
     }
+  }
+
+  /** Calls `fn` once the server ends the stream (at once if it already has). */
+  onEnd(fn: () => void): void {
+    if (this.ended) fn();
+    else this.endListeners.push(fn);
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  private markEnded(c: SseClient): void {
+    c.ended = true;
+    for (const fn of c.endListeners.splice(0)) fn();
   }
 
   types(): string[] {

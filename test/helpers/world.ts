@@ -6,9 +6,10 @@ import { createStore, Store } from '../../src/store';
 import { SupervisionService, DirectoryService, bootstrapDirectory, Metrics } from '../../src/app';
 import { buildApiServer, ApiServer, HealthProbes } from '../../src/api';
 import { Config } from '../../src/config';
+import type { WebAssets } from '../../src/api/web-assets';
 import { RecordingMedia, RecordingSignaling } from './ports';
 import { RedisServer } from './redis';
-import { testConfig } from './config';
+import { ConfigPatch, testConfig } from './config';
 
 /**
  * One coachline instance for tests: real Redis (a shared test server), real store,
@@ -50,7 +51,7 @@ export interface World extends Instance {
 
 const silent = pino({ level: 'silent' });
 
-async function makeInstance(server: RedisServer, config: Config, n: number, refresh: boolean): Promise<Instance> {
+async function makeInstance(server: RedisServer, config: Config, n: number, refresh: boolean, web?: WebAssets): Promise<Instance> {
   const redis = server.client();
   const store = createStore(redis, config);
   const signaling = new RecordingSignaling();
@@ -69,7 +70,7 @@ async function makeInstance(server: RedisServer, config: Config, n: number, refr
     drachtio: () => ({ ok: health.drachtio, detail: health.drachtio ? 'connected' : 'not connected' }),
     freeswitch: async () => ({ ok: health.freeswitch, detail: health.freeswitch ? '1 media server' : 'no media server' }),
   };
-  const app = await buildApiServer({ service, store, health: probes, logger: silent, config, directory, metrics });
+  const app = await buildApiServer({ service, store, health: probes, logger: silent, config, directory, metrics, ...(web ? { web } : {}) });
   await app.ready();
   await app.eventsReady;
   return {
@@ -84,10 +85,10 @@ async function makeInstance(server: RedisServer, config: Config, n: number, refr
 
 export async function makeWorld(
   server: RedisServer,
-  opts: { lockTtlMs?: number; refresh?: boolean; bodyLimitBytes?: number; extraSupervisors?: number } = {},
+  opts: ConfigPatch & { refresh?: boolean; extraSupervisors?: number; web?: WebAssets } = {},
 ): Promise<World> {
   const config = testConfig(opts);
-  const first = await makeInstance(server, config, 1, opts.refresh ?? true);
+  const first = await makeInstance(server, config, 1, opts.refresh ?? true, opts.web);
   await bootstrapDirectory({ store: first.store, directory: first.directory, config, logger: silent, file: FIXTURE });
   if (opts.extraSupervisors) await addSupervisors(first.store, first.directory, opts.extraSupervisors);
   let n = 1;

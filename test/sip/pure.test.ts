@@ -67,6 +67,14 @@ t.test('source ACLs', async (t) => {
   t.ok(new Acl(['0.0.0.0/0']).allows('8.8.8.8'), 'an explicit any');
   t.throws(() => new Acl(['10.0.0.0/33']), InvalidAclEntryError);
   t.throws(() => new Acl(['example.com']), InvalidAclEntryError);
+  t.throws(() => new Acl(['10.0.0.0/8/8']), InvalidAclEntryError);
+  t.throws(() => new Acl(['10.0.0.0/x']), InvalidAclEntryError);
+  const edges = new Acl(['10.0.0.0/8', 'fd00::1', '2001:db8::1.2.3.0/120']);
+  t.ok(edges.allows('10.255.255.255'));
+  t.notOk(edges.allows('11.0.0.0'));
+  t.ok(edges.allows('fd00:0:0:0:0:0:0:1'), 'an IPv6 address in any spelling');
+  t.notOk(edges.allows('fd00::2'));
+  t.ok(edges.allows('2001:db8::102:3ff'), 'an embedded IPv4 block');
 });
 
 t.test('URIs and numbers', async (t) => {

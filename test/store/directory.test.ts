@@ -20,8 +20,11 @@ t.test('directory store', async (t) => {
   const d = store.directory;
 
   t.equal(await d.isBootstrapped(), false);
-  t.equal(await d.createUser(user('sue', { sip: { username: 'sue-phone', realm: 'r', ha1: 'h' } }), 'available'), true);
-  t.equal(await d.createUser(user('sue'), 'available'), false, 'create is create-if-absent');
+  t.equal(await d.createUser(user('sue', { sip: { username: 'sue-phone', realm: 'r', ha1: 'h' } }), 'available'), 'ok');
+  t.equal(await d.createUser(user('sue'), 'available'), 'user_exists', 'create is create-if-absent');
+  t.equal(await d.createUser(user('eve', { tokenSha256: user('sue').tokenSha256 }), 'available'), 'token_in_use', 'a token belongs to one user');
+  t.equal(await d.createUser(user('eve', { sip: { username: 'sue-phone', realm: 'r', ha1: 'x' } }), 'available'), 'sip_username_in_use');
+  t.equal(await d.getUser('eve'), undefined, 'refused creates write nothing');
   t.equal(await d.isBootstrapped(), true, 'a directory with users counts as bootstrapped');
   t.equal(await d.userIdByTokenHash(user('sue').tokenSha256[0]!), 'sue');
   t.equal((await d.userBySipUsername('sue-phone'))?.id, 'sue');
@@ -30,15 +33,16 @@ t.test('directory store', async (t) => {
   // Replacing moves the indexes: old token and SIP username stop working.
   const prev = (await d.getUser('sue'))!;
   const next = user('sue', { tokenSha256: ['f'.repeat(64)], sip: { username: 'sue-new', realm: 'r', ha1: 'h2' } });
-  await d.replaceUser(next, prev);
+  t.same(await d.replaceUser('sue', (cur) => (t.same(cur, prev), next)), { result: 'ok', user: next });
+  t.same(await d.replaceUser('nobody', () => next), { result: 'user_not_found' });
   t.equal(await d.userIdByTokenHash(prev.tokenSha256[0]!), undefined);
   t.equal(await d.userIdByTokenHash('f'.repeat(64)), 'sue');
   t.equal(await d.userBySipUsername('sue-phone'), undefined);
   t.equal((await d.userBySipUsername('sue-new'))?.sip?.ha1, 'h2');
 
-  t.same(await d.conflicts(user('eve', { tokenSha256: ['f'.repeat(64)] })), { tokens: ['f'.repeat(64)] });
-  t.same(await d.conflicts(user('eve', { sip: { username: 'sue-new', realm: 'r', ha1: 'x' } })), { tokens: [], sipUsername: 'sue-new' });
-  t.same(await d.conflicts(next), { tokens: [] }, 'own credentials are no conflict');
+  t.equal(await d.createUser(user('eve', { tokenSha256: ['f'.repeat(64)] }), 'available'), 'token_in_use', 'the moved token is taken');
+  t.equal(await d.createUser(user('eve', { sip: { username: 'sue-new', realm: 'r', ha1: 'x' } }), 'available'), 'sip_username_in_use');
+  t.same((await d.replaceUser('sue', () => next)).result, 'ok', 'own credentials are no conflict');
 
   await d.createUser(user('ana', { role: 'agent' }), 'available');
   t.equal(await d.createNumber({ e164: '+1', name: 'one', distribution: ['ana', 'sue'], emergency: false, supervisable: true }), true);
@@ -46,12 +50,34 @@ t.test('directory store', async (t) => {
   t.same((await d.listNumbers()).map((n) => n.e164), ['+1']);
   t.same((await d.listUsers()).map((u) => u.id), ['ana', 'sue']);
 
-  await d.deleteUser(next);
+  t.same(await d.deleteUser('sue'), { result: 'ok', user: next });
+  t.same(await d.deleteUser('sue'), { result: 'user_not_found' });
   t.equal(await d.getUser('sue'), undefined);
   t.equal(await d.userIdByTokenHash('f'.repeat(64)), undefined);
   t.equal(await d.userBySipUsername('sue-new'), undefined);
   t.same((await d.getNumber('+1'))?.distribution, ['ana'], 'taken out of distributions');
   t.same(await store.presence.get('sue'), { status: 'unavailable' }, 'presence gone');
+
+  t.test('the last admin can be neither deleted nor demoted', async (t) => {
+    const admin = (id: string): StoredUser => user(id, { role: 'admin', tokenSha256: [id.padEnd(64, 'a')] });
+    t.equal(await d.createUser(admin('adm1'), 'available'), 'ok');
+    t.equal(await d.createUser(admin('adm2'), 'available'), 'ok');
+    t.same(await d.deleteUser('adm1'), { result: 'ok', user: admin('adm1') }, 'one of two admins may go');
+    t.same((await d.deleteUser('adm2')).result, 'last_admin');
+    t.same((await d.replaceUser('adm2', (u) => ({ ...u, role: 'supervisor' }))).result, 'last_admin');
+    t.same((await d.replaceUser('adm2', (u) => ({ ...u, name: 'renamed' }))).result, 'ok', 'an admin staying admin is fine');
+    t.equal((await d.getUser('adm2'))?.role, 'admin');
+  });
+
+  t.test('a directory from before the admin index gets it at start', async (t) => {
+    await redis.del(store.keys.admins());
+    t.same((await d.deleteUser('adm2')).result, 'ok', 'without an index nothing is known (so start-up seeds it)');
+    t.equal(await d.createUser(user('adm3', { role: 'admin', tokenSha256: ['3'.repeat(64)] }), 'available'), 'ok');
+    await redis.del(store.keys.admins());
+    await d.seedAdminIndex();
+    t.same(await redis.smembers(store.keys.admins()), ['adm3']);
+    t.same((await d.deleteUser('adm3')).result, 'last_admin');
+  });
 
   await d.deleteNumber('+1');
   t.equal(await d.getNumber('+1'), undefined);

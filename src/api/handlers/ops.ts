@@ -1,4 +1,5 @@
-import type { Check, Ready } from '../contract';
+import type { Check, Ready } from '../../contract';
+import { optionalUser } from '../auth';
 import type { HealthProbe } from '../deps';
 import type { RouteContext, RouteSchema, Success } from '../route';
 
@@ -22,13 +23,19 @@ async function probe(fn: HealthProbe): Promise<Check> {
 
 type Ctx = RouteContext<RouteSchema, 'public'>;
 
-export async function readiness({ deps }: Ctx): Promise<Success<{ response: { 200: typeof Ready; 503: typeof Ready } }>> {
-  const [redis, drachtio, freeswitch] = await Promise.all([
+/**
+ * Anyone learns up or down per dependency; the details (addresses, errors, latencies)
+ * are for an admin's token only, since they map the internal network.
+ */
+export async function readiness({ deps, request }: Ctx): Promise<Success<{ response: { 200: typeof Ready; 503: typeof Ready } }>> {
+  const [redis, drachtio, freeswitch, viewer] = await Promise.all([
     probe(async () => ({ ok: true, detail: `ping ${(await deps.store.ping()).toFixed(1)} ms` })),
     probe(deps.health.drachtio),
     probe(deps.health.freeswitch),
+    optionalUser(request, deps.directory, deps.authThrottle).catch(() => undefined),
   ]);
-  const body: Ready = { ready: redis.ok && drachtio.ok && freeswitch.ok, checks: { redis, drachtio, freeswitch } };
+  const shown = (c: Check): Check => (viewer?.role === 'admin' ? c : { ok: c.ok });
+  const body: Ready = { ready: redis.ok && drachtio.ok && freeswitch.ok, checks: { redis: shown(redis), drachtio: shown(drachtio), freeswitch: shown(freeswitch) } };
   return body.ready ? { status: 200, body } : ({ status: 503, body } as never);
 }
 

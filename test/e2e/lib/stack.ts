@@ -6,6 +6,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../../src/config';
 import { startCoachline, type Coachline } from '../../../src/index';
+import type { WebAssets } from '../../../src/api/web-assets';
 import { RedisServer, startRedis } from '../../helpers/redis';
 import { PhoneBook } from './sip-phones';
 
@@ -95,6 +96,8 @@ export interface StackOptions {
   /** Directory file to load instead of the e2e one. */
   directoryFile?: string;
   httpPort?: number;
+  /** The web page to serve (bundled in-process by the browser case). */
+  web?: WebAssets;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -158,7 +161,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       AGENT_RING_TIMEOUT_SEC: '10',
       CONFIRM_TIMEOUT_SEC: '4',
     });
-    app = await startCoachline(config, pino({ level: config.logLevel }));
+    app = await startCoachline(config, pino({ level: config.logLevel }), opts.web ? { web: opts.web } : {});
     const until = Date.now() + 30_000;
     for (;;) {
       const r = await fetch(`${app.httpUrl}/readyz`).catch(() => undefined);

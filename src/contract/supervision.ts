@@ -1,6 +1,6 @@
 import { Static, Type } from '@sinclair/typebox';
-import { Ident, Iso, Mode, StringEnum } from './common';
-import { SessionState } from './calls';
+import { Ident, Iso, Mode, SessionState, StringEnum } from './common';
+import { SESSION_REASONS } from './values';
 
 /** Starting, switching and stopping a supervision session. */
 
@@ -18,7 +18,13 @@ export const StartSupervisionBody = Type.Object(
 );
 export type StartSupervisionBody = Static<typeof StartSupervisionBody>;
 
-export const SwitchModeBody = Type.Object({ mode: Mode }, { additionalProperties: false });
+export const SwitchModeBody = Type.Object(
+  {
+    mode: Mode,
+    notify: Type.Optional(Type.Boolean({ description: 'switching to coach: play the tone to the agent (and tell them who coaches) — default: as the session was started' })),
+  },
+  { additionalProperties: false },
+);
 export type SwitchModeBody = Static<typeof SwitchModeBody>;
 
 export const SessionView = Type.Object({
@@ -30,9 +36,7 @@ export const SessionView = Type.Object({
   notify: Type.Boolean(),
   confirm: Type.Boolean(),
   state: SessionState,
-  reason: Type.Optional(
-    StringEnum(['no_answer', 'busy', 'declined', 'unreachable', 'not_confirmed', 'media_error', 'lock_lost', 'stopped', 'supervisor_hangup', 'target_left', 'call_ended'] as const),
-  ),
+  reason: Type.Optional(StringEnum(SESSION_REASONS)),
   createdAt: Iso,
   updatedAt: Iso,
   joinedAt: Type.Optional(Iso),

@@ -1,4 +1,5 @@
 import { Static, TObject, TSchema, TUnion, Type } from '@sinclair/typebox';
+import { DIALECTS, MODES, ROLES, SESSION_STATES, STATUSES } from './values';
 
 /** Building blocks shared by every route schema. */
 
@@ -37,15 +38,11 @@ export const UserId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z
 export const E164 = Type.String({ minLength: 2, maxLength: 16, pattern: '^\\+?[0-9]{2,15}$' });
 export const Iso = Type.String({ description: 'ISO 8601 time' });
 
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
-export const MODES = ['monitor', 'coach', 'barge'] as const;
-export const STATUSES = ['available', 'busy', 'unavailable'] as const;
-export const DIALECTS = ['default', 'polycom', 'yealink', 'snom', 'cisco', 'grandstream', 'rfc5373'] as const;
-
 export const Role = StringEnum(ROLES);
 export const Mode = StringEnum(MODES, 'monitor: listen; coach: whisper to the agent; barge: join openly');
 export const Status = StringEnum(STATUSES);
 export const Dialect = StringEnum(DIALECTS, 'auto-answer headers the desk phone understands');
+export const SessionState = StringEnum(SESSION_STATES);
 
 export const IdParams = Type.Object({ id: Ident }, { additionalProperties: false });
 export const UserIdParams = Type.Object({ id: UserId }, { additionalProperties: false });
