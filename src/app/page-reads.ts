@@ -20,12 +20,8 @@ export class PageReads {
     const numbers = [...new Set(page.records.map((r) => r.call.number))];
     const participants = new Set<string>();
     for (const r of page.records) for (const p of r.call.participants) if (p.userId) participants.add(p.userId);
-    const [sessions, entries] = await Promise.all([
-      store.sessions.byIds(page.sessionIds),
-      Promise.all(numbers.map((n) => store.directory.getNumber(n))),
-      names.load(participants),
-    ]);
-    numbers.forEach((n, i) => reads.numbers.set(n, entries[i]));
+    const [sessions, entries] = await Promise.all([store.sessions.byIds(page.sessionIds), store.directory.getNumbers(numbers), names.load(participants)]);
+    for (const n of numbers) reads.numbers.set(n, entries.get(n));
     reads.sessions = sessions;
     const supervisors = new Set<string>();
     for (const list of sessions.values()) for (const x of list) supervisors.add(x.session.supervisorId);

@@ -124,24 +124,17 @@ export class CallStore {
       filter.agent !== undefined
         ? [k.callIdsByAgent(filter.agent), filter.number !== undefined ? k.callIdsByNumber(filter.number) : undefined]
         : [filter.number !== undefined ? k.callIdsByNumber(filter.number) : k.liveCallIds(), undefined];
-    const keys = [scan, k.liveCalls(), k.callVersions(), second ?? scan];
+    const keys = [scan, k.liveCalls(), k.callVersions(), k.supervisedCalls(), second ?? scan];
     const args = [page.after ?? '', page.limit + 1, now, second ? '1' : '0'];
-    const [[found, foundVersions], supervisedIds] = await guard(() =>
-      Promise.all([
-        PAGE_CALL_IDS.run(this.redis, keys, args) as Promise<[string[], (string | null)[]]>,
-        // Calls with live sessions are few (one per supervisor at most): read them whole.
-        this.redis.zrangebyscore(k.supervisedCalls(), now, '+inf'),
-      ]),
-    );
+    const [found, foundVersions, foundWatched] = (await guard(() => PAGE_CALL_IDS.run(this.redis, keys, args))) as [string[], (string | null)[], number[]];
     const more = found.length > page.limit;
     const n = Math.min(found.length, page.limit);
     if (n === 0) return { records: [], sessionIds: new Map(), more };
-    const supervised = new Set(supervisedIds);
     const wanted: { id: string; version: string | null; supervised: boolean }[] = [];
     for (let i = 0; i < n; i++) {
       const v = foundVersions[i];
       if (v === null || v === undefined) continue;
-      wanted.push({ id: found[i]!, version: v === '' ? null : v, supervised: supervised.has(found[i]!) });
+      wanted.push({ id: found[i]!, version: v === '' ? null : v, supervised: foundWatched[i] === 1 });
     }
     // Only records that changed since this instance last read them cross the wire.
     const unknown = wanted.filter((w) => w.version === null || this.cached.get(w.id)?.version !== w.version);

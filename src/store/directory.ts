@@ -143,6 +143,18 @@ export class DirectoryStore {
 
   // ---- numbers ----
 
+  /** Many numbers in one round trip; those not in the directory are absent from the map. */
+  async getNumbers(e164s: readonly string[]): Promise<Map<string, NumberEntry>> {
+    const out = new Map<string, NumberEntry>();
+    if (e164s.length === 0) return out;
+    const raws = await guard(() => this.redis.mget(...e164s.map((n) => this.keys.number(n))));
+    raws.forEach((raw, i) => {
+      const n = parseJson<NumberEntry>(this.keys.number(e164s[i]!), raw);
+      if (n) out.set(n.e164, n);
+    });
+    return out;
+  }
+
   async getNumber(e164: string): Promise<NumberEntry | undefined> {
     return guard(async () => parseJson<NumberEntry>(this.keys.number(e164), await this.redis.get(this.keys.number(e164))));
   }
