@@ -16,18 +16,16 @@ export class MediaCommandError extends Error {
 export interface ConferenceSettings {
   profile: string;
   sounds: Record<Sound, string>;
-  /** How long a mute or deaf takes to act in the mixer (default FLAG_SETTLE_MS). */
-  flagSettleMs?: number;
 }
 
 /**
  * mod_conference applies a relation on the next mix but a mute or deaf only from the
  * member's next frame: a frame already buffered is still mixed (or, for deaf, still
  * sent). Measured on FreeSWITCH 1.10.12 (docs/freeswitch-notes.md, "When a control takes
- * effect"): `mute` then `relate … clear` back to back leaked one 20 ms frame in 4 of
- * 10 tries; 40 ms apart never leaked. 60 ms leaves a frame of margin for a mixer
- * running late. Only a lift that follows a flag waits, so this costs no listener any
- * audio: the flag itself is sent at once.
+ * effect"): with no wait, the per-frame e2e leaked 8 frames over its transitions; with
+ * 20 ms, none. 60 ms (three frames) leaves margin for a mixer tick running late. Only a
+ * lift that follows a flag waits, so this costs no listener any audio: the flag itself
+ * is sent at once.
  */
 export const FLAG_SETTLE_MS = 60;
 
@@ -116,7 +114,6 @@ export class CallConference {
     }
 
     const ctx = { conference: this.name, memberId: (k: string) => this.legs.get(k)!.memberId!, sounds: this.settings.sounds };
-    const settleMs = this.settings.flagSettleMs ?? FLAG_SETTLE_MS;
     const sent: string[] = [];
     for (const step of diffPlans(this.applied, plan)) {
       if (step.op === 'settle') {
@@ -129,7 +126,7 @@ export class CallConference {
       if (isFailureReply(reply)) {
         throw new MediaCommandError(`conference ${args}: ${reply.trim()}`);
       }
-      if (step.op === 'mute' || step.op === 'deaf') this.flagsSettleAt = Date.now() + settleMs;
+      if (step.op === 'mute' || step.op === 'deaf') this.flagsSettleAt = Date.now() + FLAG_SETTLE_MS;
       sent.push(args);
     }
     this.log.debug({ callId: this.callId, commands: sent }, 'media plan applied');
