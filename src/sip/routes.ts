@@ -2,6 +2,7 @@ import type Srf from 'drachtio-srf';
 import type { SipContext } from './context';
 import { NonceIssuer } from './digest';
 import { inboundCall } from './inbound';
+import { inviteRefusal } from './invite-checks';
 import { outboundCall } from './outbound';
 import { authenticate, register } from './registrar';
 import { userPart } from './uri';
@@ -20,6 +21,11 @@ export function sipRoutes(nonces: NonceIssuer): Record<'invite' | 'register' | '
   return {
     /** Trunk → inbound call; an agent's phone → outbound call; anyone else → 403. */
     invite: async (ctx, req, res) => {
+      const refused = inviteRefusal((h) => req.get(h));
+      if (refused) {
+        ctx.log.info({ source: req.source_address, status: refused.status, reason: refused.reason }, 'INVITE refused before anything started');
+        return void res.send(refused.status, refused.reason, {});
+      }
       if (ctx.trunkAcl.allows(req.source_address)) return inboundCall(ctx, req, res);
       const fromUser = userPart(req.get('From')) ?? '';
       let userId: string | undefined;

@@ -195,4 +195,15 @@ e2eSuite('calls', [
       );
     },
   ],
+  [
+    'an INVITE with Max-Forwards: 0 gets 483 and starts nothing',
+    async (t, s) => {
+      const customer = await s.carrier.phone('cust-hops', TONES.customer);
+      await customer.call(`sip:${NUMBERS.sales}@${ADDR.app}:5060`, { 'Max-Forwards': '0' }).then(
+        () => t.fail('the call went through'),
+        (err: { status?: number }) => t.equal(err.status, 483, '483 Too Many Hops'),
+      );
+      await noChannelsLeft(t, s);
+    },
+  ],
 ]);

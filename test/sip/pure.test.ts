@@ -4,6 +4,7 @@ import { Acl, InvalidAclEntryError } from '../../src/sip/acl';
 import { AUTO_ANSWER_HEADER_NAMES, autoAnswerHeaders } from '../../src/sip/auto-answer';
 import { outcomeOf } from '../../src/sip/dial';
 import { dtmfFromInfo } from '../../src/sip/dtmf';
+import { inviteRefusal } from '../../src/sip/invite-checks';
 import { answerDirection, audioDirection, isHoldOffer, mediaFingerprint, withAudioDirection } from '../../src/sip/sdp';
 import { trunkTarget } from '../../src/sip/reach';
 import { addrSpec, normaliseNumber, parseReferTo, userPart } from '../../src/sip/uri';
@@ -111,4 +112,14 @@ t.test('DTMF in SIP INFO', async (t) => {
   t.equal(dtmfFromInfo('text/plain', 'Signal=1'), undefined);
   t.equal(dtmfFromInfo('application/dtmf-relay', 'Signal=Z'), undefined);
   t.equal(dtmfFromInfo('application/dtmf-relay', undefined), undefined);
+});
+
+t.test('an INVITE is refused before anything starts: no Contact (400), Max-Forwards 0 (483)', async (t) => {
+  const headers = (h: Record<string, string>) => (name: string): string | undefined => h[name];
+  t.equal(inviteRefusal(headers({ Contact: '<sip:+34600000001@192.0.2.1:5060>', 'Max-Forwards': '70' })), undefined, 'a well-formed INVITE passes');
+  t.equal(inviteRefusal(headers({ Contact: 'sip:ana@192.0.2.3' })), undefined, 'a Contact without brackets and no Max-Forwards pass');
+  t.same(inviteRefusal(headers({ 'Max-Forwards': '70' })), { status: 400, reason: 'Missing Contact header' });
+  t.same(inviteRefusal(headers({ Contact: 'garbage', 'Max-Forwards': '70' })), { status: 400, reason: 'Missing Contact header' }, 'a Contact that names no SIP URI');
+  t.same(inviteRefusal(headers({ Contact: '<sip:a@b>', 'Max-Forwards': '0' })), { status: 483, reason: 'Too Many Hops' });
+  t.equal(inviteRefusal(headers({ Contact: '<sip:a@b>', 'Max-Forwards': '1' })), undefined, 'one hop left is enough to start one leg');
 });
