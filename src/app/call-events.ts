@@ -1,4 +1,4 @@
-import { Call, SessionEvent, endCall, heardByTarget, isLive } from '../domain';
+import { Call, SessionEvent, asJoined, endCall, heardByTarget, isLive } from '../domain';
 import type { CallRecord, SessionRecord } from '../store';
 import { SessionOps } from './session-ops';
 
@@ -52,7 +52,7 @@ async function recordTargetHold(ops: SessionOps, call: Call, r: SessionRecord, c
   if (s.state !== 'active' || s.mode === 'monitor') return;
   const target = call.participants.find((p) => p.id === s.target);
   if (!target || target.held !== (change === 'hold')) return;
-  const heard = heardByTarget(call, { sessionId: s.id, mode: s.mode, target: s.target, notify: s.notify });
+  const heard = heardByTarget(call, asJoined(s));
   await ops.recordSession(r, change === 'hold' ? 'supervision_target_holding' : 'supervision_target_resumed', undefined, { heardByTarget: heard });
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   Call,
   JoinedSupervisor,
+  asJoined,
   SessionEvent,
   compilePlan,
   hearingMatrix,
@@ -95,7 +96,7 @@ export class SessionOps {
     const sessions = await this.d.store.sessions.listByCall(callId, this.d.clock.now());
     const joined: JoinedSupervisor[] = sessions
       .filter((r) => r.session.state === 'active')
-      .map((r) => ({ sessionId: r.session.id, mode: r.session.mode, target: r.session.target, notify: r.session.notify }));
+      .map((r) => asJoined(r.session));
     try {
       await this.d.media.applyPlan(callId, compilePlan(hearingMatrix(rec.call, joined)));
       this.d.metrics.planApplications.inc({ result: 'ok' });

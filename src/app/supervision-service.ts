@@ -24,7 +24,7 @@
  * see FORWARDING below; this build runs it locally and relies on the owner's refresher
  * to notice a session finished elsewhere.
  */
-import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, heardByTarget, isLive, newSession, transition } from '../domain';
+import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, asJoined, heardByTarget, isLive, newSession, transition } from '../domain';
 import { StartSupervisionBody, SessionView } from '../contract';
 import type { SessionRecord } from '../store';
 import { AppDeps, ResolvedDeps, resolveDeps } from './deps';
@@ -219,7 +219,7 @@ export class SupervisionService {
     const switched = transition(s, { type: 'switch_mode', mode });
     const next = await this.ops.saveSession({ ...rec, session: mode === 'coach' && notify !== undefined ? { ...switched, notify } : switched });
     if (s.mode === 'coach') await store.locks.releaseCoach(s);
-    const heard = heardByTarget(call.call, { sessionId: s.id, mode, target: s.target, notify: next.session.notify });
+    const heard = heardByTarget(call.call, asJoined(next.session));
     await this.ops.recordSession(next, 'supervision_mode_changed', actor, { from: s.mode, to: mode, via, heardByTarget: heard });
     metrics.modeSwitches.inc({ mode, via });
     if (next.session.state === 'active') await this.ops.applyPlan(s.callId);

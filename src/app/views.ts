@@ -1,4 +1,4 @@
-import { Call, CallDecision, NumberEntry, callState, heardByTarget } from '../domain';
+import { Call, CallDecision, NumberEntry, asJoined, callState, heardByTarget } from '../domain';
 import type { Presence } from '../store';
 import type { CallView, ParticipantAction, ParticipantView, SessionView, UserView, NumberView, TimelineEventView } from '../contract';
 import type { CallRecord, SessionRecord, StoredUser, TimelineEvent } from '../store';
@@ -55,7 +55,7 @@ function participantViews(call: Call, x: CallViewExtras): ParticipantView[] {
 /** A supervisor shown as an internal participant of the call, marked with their mode (SPEC §5.10). */
 function supervisorView(call: Call, r: SessionRecord, x: CallViewExtras): ParticipantView {
   const s = r.session;
-  const heard = s.state === 'active' && heardByTarget(call, { sessionId: s.id, mode: s.mode, target: s.target, notify: s.notify });
+  const heard = s.state === 'active' && heardByTarget(call, asJoined(s));
   const name = x.names?.get(s.supervisorId);
   return {
     id: s.id,

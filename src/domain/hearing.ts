@@ -1,5 +1,6 @@
 import { Call, findParticipant } from './call';
 import { SupervisionMode } from './directory';
+import type { Session } from './session';
 import { TalkGroup, customerIsRinging, customerIsWaiting, groupOf, talkGroups } from './talk-groups';
 
 /**
@@ -116,6 +117,11 @@ export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor
 
 export function isGuarded(matrix: HearingMatrix, listener: string, speaker: string): boolean {
   return matrix.guards.some((g) => g.listener === listener && g.speaker === speaker);
+}
+
+/** A session as the media plan sees it once joined. */
+export function asJoined(s: Pick<Session, 'id' | 'mode' | 'target' | 'notify'>): JoinedSupervisor {
+  return { sessionId: s.id, mode: s.mode, target: s.target, notify: s.notify };
 }
 
 /** Whether a supervisor's target hears them now: a coach or barger, unless the target's phone holds. */

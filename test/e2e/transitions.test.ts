@@ -7,7 +7,7 @@
  */
 import { Party, TONES, sleep } from './lib/hearing';
 import { Hearing, expectNoFrameLeak, newTally, reportTally } from './lib/frames';
-import { TOKEN, endCall, newCall, session, sofiaPhone, stop, supervise, supervisedCall, switchMode, until } from './lib/flows';
+import { TOKEN, endCall, session, stop, supervise, supervisedCall, switchMode, until } from './lib/flows';
 import { ADDR } from './lib/stack';
 import { e2eSuite } from './lib/suite';
 
@@ -107,16 +107,10 @@ e2eSuite('transitions', [
     `blind transfer: each phase under a supervisor on the transferring agent, then the target leaving, ${ROUNDS} calls`,
     async (t, s) => {
       for (let r = 1; r <= ROUNDS; r++) {
-        const call = await newCall(s);
-        const sofia = await sofiaPhone(s);
+        const { call, parties: three } = await supervisedCall(s);
         const bruno = await s.desk.phone('bruno', TONES.agent2);
         bruno.answering = { kind: 'after', ms: 4000 };
-        const parties: Party[] = [
-          { label: 'customer', phone: call.customer },
-          { label: 'agent', phone: call.ana },
-          { label: 'supervisor', phone: sofia },
-          { label: 'agent2', phone: bruno },
-        ];
+        const parties: Party[] = [...three, { label: 'agent2', phone: bruno }];
         const id = await supervise(t, s, call, { target: call.A, mode: 'coach' });
         await sleep(400);
         // REFER: the agent is apart at once; the customer waits (music), hearing nobody.
@@ -143,15 +137,10 @@ e2eSuite('transitions', [
   [
     `two supervisors on one call: a coach and a monitor switching, ${ROUNDS} rounds`,
     async (t, s) => {
-      const { call, sofia } = await supervisedCall(s);
+      const { call, sofia, parties: three } = await supervisedCall(s);
       const rita = await s.carrier.phone('+34600000099', TONES.remote);
       rita.answering = { kind: 'auto' };
-      const parties: Party[] = [
-        { label: 'customer', phone: call.customer },
-        { label: 'agent', phone: call.ana },
-        { label: 'supervisor', phone: sofia },
-        { label: 'rita', phone: rita },
-      ];
+      const parties: Party[] = [...three, { label: 'rita', phone: rita }];
       const coach = await supervise(t, s, call, { target: call.A, mode: 'coach' });
       const monitor = await supervise(t, s, call, { target: call.A, mode: 'monitor' }, TOKEN.rita);
       await sleep(500);
