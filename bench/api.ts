@@ -10,6 +10,8 @@
  *   - supervision start latency (request sent → SignalingPort.dialSupervisor called) and
  *     mode-switch latency (PATCH sent → MediaPort.applyPlan called), one request at a time,
  *     timed in this process with hrtime;
+ *   - the floor of the two listing rows: the same load client against a bare node:http
+ *     server that sends the bodies the app sent (the client's own fetch and JSON.parse);
  *   - heap per live call: heapUsed after gc() around loading the calls into the service
  *     (service.callChanged → its owned-calls map), against the same records as plain
  *     objects in an array.
@@ -18,6 +20,7 @@
  *   BENCH_API_CLIENTS=8 BENCH_API_SECONDS=4 BENCH_API_CALLS=1000 BENCH_API_SAMPLES=300
  */
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { DialEvent, DialRequest } from '../src/app';
@@ -85,6 +88,44 @@ function loadInChild(spec: LoadSpec): Promise<LoadResult> {
     child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`load client exited with ${code} and no result`))));
     child.send(spec);
   });
+}
+
+/**
+ * The listing rows' floor: the first page and the pages of a walk as the app answered
+ * them (one supervisor's), served again by a bare node:http server in this process, to
+ * the same load client. What is left is the client's own work (fetch, decoding and
+ * parsing ~270 KB per page of 500) and the loopback; the app's answer cannot be faster.
+ */
+async function listingFloor(
+  base: string,
+  token: string,
+  walkPath: string,
+  loads: (floorBase: string) => { list: () => Promise<LoadResult>; walk: () => Promise<LoadResult> },
+): Promise<{ list: LoadResult; walk: LoadResult }> {
+  const headers = { authorization: `Bearer ${token}` };
+  const bodies = new Map<string, Buffer>();
+  const read = async (path: string): Promise<Buffer> => {
+    const res = await fetch(base + path, { headers });
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+    const body = Buffer.from(await res.arrayBuffer());
+    bodies.set(path, body);
+    return body;
+  };
+  await read('/v1/calls');
+  let next = (JSON.parse((await read(walkPath)).toString()) as { next?: string }).next;
+  while (next !== undefined) next = (JSON.parse((await read(`${walkPath}&cursor=${next}`)).toString()) as { next?: string }).next;
+  const bare = http.createServer((req, res) => {
+    const body = bodies.get(req.url ?? '');
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  try {
+    const run = loads(`http://127.0.0.1:${(bare.address() as AddressInfo).port}`);
+    return { list: await run.list(), walk: await run.walk() };
+  } finally {
+    await new Promise((resolve) => bare.close(resolve));
+  }
 }
 
 async function heapUsed(): Promise<number> {
@@ -215,7 +256,12 @@ export async function main(): Promise<void> {
     const walk = await loadInChild({ ...common, load: { kind: 'walk', path: `/v1/calls?limit=${CALLS_PAGE.max}`, expect: CALLS } });
     const detail = await loadInChild({ ...common, load: { kind: 'get', paths: Array.from({ length: CALLS }, (_, i) => `/v1/calls/${callId((i * 37) % CALLS)}`) } });
     const cycle = await loadInChild({ ...common, load: { kind: 'cycle' } });
-    for (const [name, r] of [['healthz', health], ['GET /v1/calls', list], ['walk /v1/calls', walk], ['GET /v1/calls/:id', detail], ['start→stop', cycle]] as const) {
+    // The listings' floor: the same client load against a bare HTTP server that only sends the bytes the app sent.
+    const floor = await listingFloor(base, supervisorToken(0), `/v1/calls?limit=${CALLS_PAGE.max}`, (floorBase) => ({
+      list: () => loadInChild({ ...common, base: floorBase, load: { kind: 'get', paths: ['/v1/calls'] } }),
+      walk: () => loadInChild({ ...common, base: floorBase, load: { kind: 'walk', path: `/v1/calls?limit=${CALLS_PAGE.max}`, expect: CALLS } }),
+    }));
+    for (const [name, r] of [['healthz', health], ['GET /v1/calls', list], ['walk /v1/calls', walk], ['GET /v1/calls/:id', detail], ['start→stop', cycle], ['floor: first page', floor.list], ['floor: walk', floor.walk]] as const) {
       if (r.errors > 0) throw new Error(`${name}: ${r.errors} failed requests, first: ${r.firstError}`);
     }
 
@@ -248,6 +294,9 @@ export async function main(): Promise<void> {
       `load: ${SECONDS} s per endpoint after 0.5 s warm-up; GET /v1/calls answers ${(list.bodyBytes / 1024).toFixed(0)} KiB (${CALLS_PAGE.default} of ${CALLS} calls); ` +
         `samples: ${list.latencies.length} / ${walk.latencies.length} / ${detail.latencies.length} / ${cycle.latencies.length} (healthz ${health.latencies.length})`,
       `targets (issue 11): first page p99 ≤ 20 ms → ${percentile(list.latencies, 99).toFixed(1)} ms; walk of all ${CALLS} calls p95 ≤ 100 ms → ${percentile(walk.latencies, 95).toFixed(1)} ms`,
+      `floor: the same load against a bare node:http server sending the same bodies (no auth, Redis or views): first page p50/p99 ` +
+        `${percentile(floor.list.latencies, 50).toFixed(1)}/${percentile(floor.list.latencies, 99).toFixed(1)} ms; walk p50/p95 ` +
+        `${percentile(floor.walk.latencies, 50).toFixed(1)}/${percentile(floor.walk.latencies, 95).toFixed(1)} ms (${rate(floor.walk).toFixed(0)} walks/s)`,
       `one at a time: ${SAMPLES} samples each after 20 warm-up; heap: ${((after - before) / 1048576).toFixed(1)} MiB for ${CALLS} calls ` +
         `(plain: ${((plainAfter - plainBefore) / 1048576).toFixed(1)} MiB)`,
     ]);

@@ -10,11 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { SKIPPED_EXIT, nowMs } from './lib/report';
 
-const BENCHES: Record<string, { file: string; limitSec: number; what: string }> = {
+/** `named`: long load runs on the real stack, only when asked for by name (not in a plain `npm run bench`). */
+const BENCHES: Record<string, { file: string; limitSec: number; what: string; named?: true }> = {
   plan: { file: 'plan.ts', limitSec: 60, what: 'pure domain: hearing matrix → plan → diff → commands' },
   api: { file: 'api.ts', limitSec: 120, what: 'HTTP API with 1,000 live calls on a private Redis' },
+  forwarding: { file: 'forwarding.ts', limitSec: 120, what: 'commands through the instance that does not own the call, beside the owner (two instances, one Redis)' },
   web: { file: 'web.ts', limitSec: 240, what: 'the web page with 1,000 live calls in headless Chromium (needs /usr/bin/chromium)' },
   stack: { file: 'stack.ts', limitSec: 180, what: 'real drachtio + FreeSWITCH (needs E2E_DRACHTIO_BIN, E2E_FREESWITCH_BIN)' },
+  knee: { file: 'knee.ts', limitSec: 900, what: 'calls/s stepped to the knee, coachline beside the baseline (real stack + SIPp, ~10 min)', named: true },
+  plateau: { file: 'plateau.ts', limitSec: 900, what: '100 and 200 calls held 60 s: CPU, heap and Redis per call (real stack + SIPp, ~8 min)', named: true },
+  overload: { file: 'overload.ts', limitSec: 900, what: '1.5 × capacity for 60 s with admission control, beside the baseline (real stack + SIPp, ~7 min)', named: true },
+  soak: { file: 'soak.ts', limitSec: 3600, what: '30 min at 60 % of capacity with supervisions (real stack + SIPp)', named: true },
 };
 
 function runOne(name: string): Promise<{ code: number; seconds: number }> {
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown bench: ${unknown.join(', ')}\nbenches:\n${Object.entries(BENCHES).map(([n, b]) => `  ${n.padEnd(6)} ${b.what}`).join('\n')}\n`);
     process.exit(2);
   }
-  const names = asked.length ? asked : Object.keys(BENCHES);
+  const names = asked.length ? asked : Object.keys(BENCHES).filter((n) => !BENCHES[n]!.named);
   process.stdout.write(`coachline benchmarks — node ${process.version}, ${os.cpus().length} CPUs; ratio = value / baseline, both measured in this run\n`);
   const summary: string[] = [];
   let failed = 0;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { DEFAULT_EMERGENCY_NUMBERS } from './domain';
+import { DEFAULT_EMERGENCY_NUMBERS, type AdmissionSettings } from './domain';
 
 /**
  * Every setting coachline reads from the environment, in one place. Each entry names
@@ -75,6 +75,10 @@ export interface Config {
     /** Supervision sessions a supervisor may start in a window, before 429. */
     supervisionStarts: number;
     supervisionStartWindowMs: number;
+    /** Failed SIP digest authentications per SIP username, and per source address, in a window, before 503. */
+    sipAuthUserFailures: number;
+    sipAuthSourceFailures: number;
+    sipAuthFailureWindowMs: number;
   };
   redis: { url: string; keyPrefix: string; timelineTtlSec: number; lockTtlSec: number };
   directoryFile: string | undefined;
@@ -97,6 +101,10 @@ export interface Config {
   media: { holdMusic: string; ringback: string; notifyTone: string; refusedTone: string; confirmPrompt: string; conferenceProfile: string };
   emergencyNumbers: string[];
   supervision: { confirmTimeoutSec: number; defaultRingTimeoutSec: number };
+  /** Admission control (src/domain/admission.ts): each limit is off at 0. */
+  admission: AdmissionSettings;
+  /** How long a command waits for the instance that owns its call or session (FORWARD_TIMEOUT_MS). */
+  forwardTimeoutMs: number;
   /** How DIRECTORY_FILE is imported at start: `if-empty` (only into an empty directory) or `upsert`. */
   directoryBootstrap: 'if-empty' | 'upsert';
 }
@@ -122,6 +130,10 @@ export function loadConfig(env: Env = process.env): Config {
       authFailureWindowMs: int(env, 'AUTH_FAILURE_WINDOW_SEC', 60, 1, 86400) * 1000,
       supervisionStarts: int(env, 'SUPERVISION_START_LIMIT', 20, 1, 1_000_000),
       supervisionStartWindowMs: int(env, 'SUPERVISION_START_WINDOW_SEC', 60, 1, 86400) * 1000,
+      sipAuthUserFailures: int(env, 'SIP_AUTH_USER_FAILURE_LIMIT', 10, 1, 1_000_000),
+      sipAuthSourceFailures: int(env, 'SIP_AUTH_SOURCE_FAILURE_LIMIT', 30, 1, 1_000_000),
+      // Bounded on purpose: the window is the longest a real phone can be kept out.
+      sipAuthFailureWindowMs: int(env, 'SIP_AUTH_FAILURE_WINDOW_SEC', 300, 1, 3600) * 1000,
     },
     redis: {
       url: str(env, 'REDIS_URL', 'redis://127.0.0.1:6379'),
@@ -167,6 +179,16 @@ export function loadConfig(env: Env = process.env): Config {
       defaultRingTimeoutSec: int(env, 'SUPERVISOR_RING_TIMEOUT_SEC', 30, 5, 300),
     },
     directoryBootstrap: oneOf(env, 'DIRECTORY_BOOTSTRAP', ['if-empty', 'upsert'] as const, 'if-empty'),
+    forwardTimeoutMs: int(env, 'FORWARD_TIMEOUT_MS', 2000, 100, 60_000),
+    admission: {
+      maxCalls: int(env, 'ADMISSION_MAX_CALLS', 0, 0, 1_000_000),
+      maxMediaSessions: int(env, 'ADMISSION_MAX_MEDIA_SESSIONS', 0, 0, 1_000_000),
+      minIdleCpuPct: int(env, 'ADMISSION_MIN_IDLE_CPU', 0, 0, 99),
+      maxEventLoopDelayMs: int(env, 'ADMISSION_MAX_EVENT_LOOP_DELAY_MS', 0, 0, 60_000),
+      retryAfterSec: int(env, 'ADMISSION_RETRY_AFTER_SEC', 2, 1, 3600),
+      // Three missed polls of FreeSWITCH's status (one a second): its figures are stale.
+      staleMediaMs: 3000,
+    },
   };
   // Node refuses a headers timeout longer than the whole request's.
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {

@@ -11,11 +11,13 @@ import Srf from 'drachtio-srf';
 import pino, { type Logger } from 'pino';
 import { buildApiServer, type ApiServer } from './api';
 import type { WebAssets } from './api/web-assets';
-import { DirectoryService, Metrics, SupervisionService, bootstrapDirectory } from './app';
+import { AdmissionControl, DirectoryService, Metrics, SupervisionService, bootstrapDirectory } from './app';
 import type { DialEvent, DialRequest, SignalingPort } from './app/ports';
 import { loadConfig, type Config } from './config';
 import { CallMedia } from './media/call-media';
+import { MediaLoadMonitor } from './media/media-load';
 import { MediaServerPool } from './media/media-servers';
+import { SipAuthThrottle } from './sip/auth-throttle';
 import { SipApp } from './sip/sip-app';
 import { createRedis, createStore } from './store';
 import { runShutdown } from './shutdown';
@@ -75,6 +77,9 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     },
     logger.child({ component: 'media' }),
   );
+  // Admission control: this instance's calls with media, FreeSWITCH's own status, the event loop.
+  const mediaLoad = new MediaLoadMonitor(() => pool.servers(), logger.child({ component: 'media' }));
+  const admission = new AdmissionControl(config.admission, { calls: () => media.callCount(), media: () => mediaLoad.readings() }, metrics);
   const sip = new SipApp({
     srf,
     drachtio: config.drachtio,
@@ -90,12 +95,18 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     },
     trunkAcl: config.sip.trunkAcl,
     agentAcl: config.sip.agentAcl,
+    authThrottle: new SipAuthThrottle(store.rateLimits, metrics, {
+      userFailures: config.limits.sipAuthUserFailures,
+      sourceFailures: config.limits.sipAuthSourceFailures,
+      windowMs: config.limits.sipAuthFailureWindowMs,
+    }),
     media,
     directory: store.sipDirectory,
     registrations: store.registrations,
     observer: {
       callChanged: async (call, change) => service?.callChanged(call, change),
     },
+    admission,
     log: logger.child({ component: 'sip' }),
   });
 
@@ -103,7 +114,7 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     dialSupervisor: (req: DialRequest, onEvent: (e: DialEvent) => void) => sip.dialer.dialSupervisor(req, onEvent),
     hangupSupervisor: (sessionId: string) => sip.dialer.hangupSupervisor(sessionId),
   };
-  service = new SupervisionService({ store, signaling, media, logger: logger.child({ component: 'app' }), config, metrics });
+  service = new SupervisionService({ store, signaling, media, logger: logger.child({ component: 'app' }), config, metrics, admission });
   const directory = new DirectoryService({ store, config });
 
   const api: ApiServer = await buildApiServer({
@@ -134,8 +145,10 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     throw err;
   }
   pool.start();
+  mediaLoad.start();
+  admission.start();
   sip.start();
-  service.start();
+  await service.start();
   logger.info('coachline started');
 
   return {
@@ -155,7 +168,14 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
           { name: 'sip', run: () => sip.stop() },
           { name: 'media calls', run: () => media.endAll() },
           { name: 'supervision', run: () => service!.stop() },
-          { name: 'media servers', run: () => pool.stop() },
+          {
+            name: 'media servers',
+            run: () => {
+              admission.stop();
+              mediaLoad.stop();
+              pool.stop();
+            },
+          },
           { name: 'redis', run: () => redis.disconnect() },
         ],
         config.http.shutdownTimeoutMs,

@@ -52,5 +52,30 @@ t.test('bad values stop the start with the variable named', async (t) => {
 t.test('HTTP limits and rate limits have bounded defaults', async (t) => {
   const c = loadConfig({});
   t.match(c.http, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 60_000, maxConnections: 2000, maxRequestsPerSocket: 1000, trustProxy: [], shutdownTimeoutMs: 15_000 });
-  t.same(c.limits, { authFailures: 20, authFailureWindowMs: 60_000, supervisionStarts: 20, supervisionStartWindowMs: 60_000 });
+  t.same(c.limits, {
+    authFailures: 20,
+    authFailureWindowMs: 60_000,
+    supervisionStarts: 20,
+    supervisionStartWindowMs: 60_000,
+    sipAuthUserFailures: 10,
+    sipAuthSourceFailures: 30,
+    sipAuthFailureWindowMs: 300_000,
+  });
+  // The SIP window is what bounds a real phone's lock-out: it cannot be set to hours.
+  t.throws(() => loadConfig({ SIP_AUTH_FAILURE_WINDOW_SEC: '3601' }), /SIP_AUTH_FAILURE_WINDOW_SEC/);
+  t.throws(() => loadConfig({ SIP_AUTH_USER_FAILURE_LIMIT: '0' }), /SIP_AUTH_USER_FAILURE_LIMIT/);
+});
+
+t.test('admission control: every limit off by default, each validated', async (t) => {
+  t.same(loadConfig({}).admission, { maxCalls: 0, maxMediaSessions: 0, minIdleCpuPct: 0, maxEventLoopDelayMs: 0, retryAfterSec: 2, staleMediaMs: 3000 });
+  t.match(loadConfig({ ADMISSION_MAX_CALLS: '120', ADMISSION_MIN_IDLE_CPU: '15', ADMISSION_RETRY_AFTER_SEC: '5' }).admission, { maxCalls: 120, minIdleCpuPct: 15, retryAfterSec: 5 });
+  for (const [name, value] of [
+    ['ADMISSION_MAX_CALLS', '-1'],
+    ['ADMISSION_MAX_MEDIA_SESSIONS', 'lots'],
+    ['ADMISSION_MIN_IDLE_CPU', '100'],
+    ['ADMISSION_MAX_EVENT_LOOP_DELAY_MS', '60001'],
+    ['ADMISSION_RETRY_AFTER_SEC', '0'],
+  ] as const) {
+    t.throws(() => loadConfig({ [name]: value }), new RegExp(name), `${name}=${value}`);
+  }
 });

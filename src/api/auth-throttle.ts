@@ -1,13 +1,13 @@
-import { isIPv6 } from 'node:net';
-import type { RateLimitStore } from '../store';
+import { addressBucket } from '../app/address-bucket';
+import type { RateLimitStore, WindowCount } from '../store';
 import { ApiError } from './errors';
 
 /**
  * Failed authentications counted per source address in Redis (so every instance
  * counts together): past `limit` in a window, the address gets 429 with Retry-After
  * until the window ends. Only failures count, so a busy good client is never slowed;
- * and one address's failures never touch another's. IPv6 is counted per /64, what one
- * host usually gets, so rotating addresses inside it does not reset the count.
+ * and one address's failures never touch another's. IPv6 is counted per /64 (see
+ * addressBucket). SIP digest failures have their own counters (src/sip/auth-throttle.ts).
  */
 export class AuthThrottle {
   constructor(
@@ -17,8 +17,17 @@ export class AuthThrottle {
   ) {}
 
   async check(ip: string): Promise<void> {
-    const { count, resetMs } = await this.store.peek(throttleKey(ip));
-    if (count >= this.limit) throw throttled(resetMs);
+    this.enforce(await this.store.peek(throttleKey(ip)));
+  }
+
+  /** The counter and limit of `ip`, for a lookup that reads the count together with the token (one round trip). */
+  counterOf(ip: string): { counter: string; limit: number } {
+    return { counter: throttleKey(ip), limit: this.limit };
+  }
+
+  /** 429 once `failures` (the count of one address, as just read) has reached the limit. */
+  enforce(failures: WindowCount): void {
+    if (failures.count >= this.limit) throw throttled(failures.resetMs);
   }
 
   async failed(ip: string): Promise<void> {
@@ -32,17 +41,5 @@ function throttled(resetMs: number): ApiError {
 }
 
 export function throttleKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return `auth:${mapped[1]}`;
-  if (isIPv6(ip)) return `auth:${ipv6Prefix64(ip)}::/64`;
-  return `auth:${ip}`;
-}
-
-/** The first four groups of an IPv6 address, written out in full. */
-function ipv6Prefix64(ip: string): string {
-  const [head = '', tail] = ip.split('%')[0]!.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return groups.slice(0, 4).map((g) => g.toLowerCase().padStart(4, '0')).join(':');
+  return `auth:${addressBucket(ip)}`;
 }

@@ -24,9 +24,17 @@ export function bearerToken(header: string | undefined): string | undefined {
 export async function authenticate(request: FastifyRequest, directory: DirectoryService, throttle: AuthThrottle): Promise<User> {
   const header = request.headers.authorization;
   if (header === undefined) throw new ApiError('unauthorized', 'send Authorization: Bearer <token>');
-  await throttle.check(request.ip);
   const token = bearerToken(header);
-  const user = token === undefined ? undefined : await directory.authenticate(token);
+  let user: User | undefined;
+  if (token === undefined) {
+    await throttle.check(request.ip);
+  } else {
+    // The address's failures and the token's user in one round trip: this runs on every request.
+    const { counter, limit } = throttle.counterOf(request.ip);
+    const found = await directory.authenticateUnlessThrottled(token, counter, limit);
+    throttle.enforce(found.failures);
+    user = found.user;
+  }
   if (!user) {
     await throttle.failed(request.ip);
     throw new ApiError('unauthorized', token === undefined ? 'the Authorization header is not "Bearer <token>"' : 'unknown or revoked token');

@@ -54,8 +54,10 @@ export const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   no_device: 422,
   illegal_transition: 409,
   signaling_unavailable: 503,
+  owner_unavailable: 503,
   web_not_built: 503,
   media_unavailable: 503,
+  overloaded: 503,
   store_unavailable: 503,
 };
 
@@ -86,7 +88,10 @@ export function toErrorReply(err: unknown): { status: number; body: ErrorBody; i
     return { status: 400, body: errorBody('bad_request', e.message), internal: false };
   }
   if (err instanceof CoachlineError && Object.hasOwn(STATUS_OF_CODE, err.code)) {
-    return { status: STATUS_OF_CODE[err.code]!, body: errorBody(err.code, err.message), internal: false };
+    const body = errorBody(err.code, err.message);
+    const sessionId = err.details?.sessionId;
+    if (typeof sessionId === 'string') body.error.sessionId = sessionId;
+    return { status: STATUS_OF_CODE[err.code]!, body, internal: false };
   }
   if (isConnectionError(err)) {
     return { status: 503, body: errorBody('store_unavailable', 'shared state (Redis) is unavailable'), internal: false };

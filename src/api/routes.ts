@@ -3,7 +3,7 @@ import {
   CallList, CallView, ErrorBody, Health, IdParams, ListCallsQuery, NumberInput, NumberList, NumberParams, NumberReplace,
   NumberView, OpenApiDocument, Ready, SessionView, StartSupervisionBody, StatusBody, StatusView, SwitchModeBody, MetricsText, EventStreamText,
   Timeline, TimelineQuery, UserIdParams, UserInput, UserList, UserReplace, UserView, errorResponses,
-  EventTicket, EventsQuery, MeView, TextBody,
+  EventTicket, EventsQuery, MeView, TextBody, ListSupervisionsQuery, SupervisionList,
 } from '../contract';
 import { sendJsonPage } from './json-page';
 import { AnyRoute, route } from './route';
@@ -72,6 +72,11 @@ export const ROUTES: readonly AnyRoute[] = [
     method: 'POST', url: '/v1/calls/:id/supervisions', summary: 'Start monitoring, coaching or barging: dials your device', tags: ['supervision'], access: STAFF,
     schema: { params: IdParams, body: StartSupervisionBody, response: { 201: SessionView, ...errorResponses } },
     handler: async ({ deps, user, params, body }) => ({ status: 201, body: await deps.service.startSupervision(user, params.id, body) }),
+  }),
+  route({
+    method: 'GET', url: '/v1/supervisions', summary: 'Your live supervision session (admins: `?supervisor=` anyone’s), to find and end one that holds you busy', tags: ['supervision'], access: STAFF,
+    schema: { querystring: ListSupervisionsQuery, response: { 200: SupervisionList, ...errorResponses } },
+    handler: async ({ deps, user, query }) => ({ status: 200, body: { sessions: await deps.service.listSupervisions(user, query) } }),
   }),
   route({
     method: 'GET', url: '/v1/supervisions/:id', summary: 'A supervision session', tags: ['supervision'], access: STAFF,

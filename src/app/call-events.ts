@@ -26,9 +26,11 @@ export async function handleCallChanged(ops: SessionOps, call: Call, change: Cal
     updatedAt: now,
     ...(call.ended ? { endedAt: previous?.endedAt ?? now } : {}),
   };
-  await store.calls.save(rec, previous, clock.now());
+  // Before the save: a lease renewal that starts while the save is on the wire must
+  // already see the call as it is now (ended: not renewed), never as it was.
   if (call.ended) ops.ownedCalls.delete(call.id);
   else ops.ownedCalls.set(call.id, rec);
+  await store.calls.save(rec, previous, clock.now());
   metrics.liveCalls.set(ops.ownedCalls.size);
   await ops.recordCall(call, change.type, change.actor, change.detail);
 

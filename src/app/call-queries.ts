@@ -8,7 +8,7 @@
  *   queries.detail(user, callId) → CallView, with the user's actions per participant
  *   queries.timeline(user, callId, { limit?, cursor? }) → { events: TimelineEventView[], next? }
  */
-import { Call, NumberEntry, User, callSupervisability, isLive } from '../domain';
+import { Call, CallDecision, NumberEntry, User, callSupervisability, isLive } from '../domain';
 import { CALLS_PAGE, TIMELINE_PAGE } from '../contract';
 import type { CallView, TimelineEventView } from '../contract';
 import type { CallRecord, EventScope, SessionRecord, Store } from '../store';
@@ -17,6 +17,7 @@ import { Clock, systemClock } from './deps';
 import { AppError } from './errors';
 import { decodeCursor, encodeCursor, pageLimit } from './cursor';
 import { NameCache } from './name-cache';
+import { ListedViews } from './listed-views';
 import { PageReads } from './page-reads';
 import { CallViewExtras, callView, timelineView } from './views';
 import { isToldOfCoaching, maySeeCall, maySeeSupervision } from './visibility';
@@ -27,6 +28,9 @@ function everAgents(call: Call): string[] {
 }
 
 const isStaff = (u: User): boolean => u.role === 'supervisor' || u.role === 'admin';
+
+/** Pages (filter, cursor, size) whose numbers are remembered; the oldest makes room. */
+const PAGE_NUMBERS_MAX = 1024;
 
 /** Memoised directory reads for one request: a listing touches each number and user once. */
 class DirectoryReads {
@@ -56,6 +60,9 @@ export class CallQueries {
   private readonly clock: Clock;
 
   private readonly names: NameCache;
+  private readonly listed = new ListedViews();
+  /** The numbers each page (filter, cursor, size) showed when last read: read with the page next time. */
+  private readonly pageNumbers = new Map<string, string[]>();
 
   constructor(d: { store: Store; clock?: Clock }) {
     this.store = d.store;
@@ -72,10 +79,17 @@ export class CallQueries {
       filter = { ...filter, agent: user.id };
     }
     const now = this.clock.now();
-    const page = await this.store.calls.page(filter, now, { limit, ...(after !== undefined ? { after } : {}) });
+    // The numbers this page showed last time are read in the same round trip as the page (both batched).
+    const pageKey = JSON.stringify([filter.number ?? null, filter.agent ?? null, after ?? null, limit]);
+    const guess = this.pageNumbers.get(pageKey) ?? [];
+    const [page, prefetched] = await Promise.all([
+      this.store.calls.page(filter, now, { limit, ...(after !== undefined ? { after } : {}) }),
+      guess.length > 0 ? this.store.directory.getNumbers(guess) : new Map<string, NumberEntry>(),
+    ]);
     const { records, more } = page;
-    const reads = await PageReads.of(this.store, page, this.names);
-    const calls = records.map((r) => this.build(user, r, reads.numbers.get(r.call.number), reads.sessions.get(r.call.id) ?? [], reads.names, {}));
+    const reads = await PageReads.of(this.store, page, this.names, { asked: new Set(guess), found: prefetched });
+    this.rememberPageNumbers(pageKey, [...reads.numbers.keys()]);
+    const calls = records.map((r) => this.listedView(user, r, reads));
     // The cursor is the last id looked at, so a page whose calls all ended meanwhile still moves on.
     return { calls, ...(more && page.last !== undefined ? { next: encodeCursor('calls', page.last) } : {}) };
   }
@@ -111,6 +125,12 @@ export class CallQueries {
     return { events, ...(pos < total ? { next: encodeCursor('timeline', String(pos)) } : {}) };
   }
 
+  private rememberPageNumbers(pageKey: string, numbers: string[]): void {
+    this.pageNumbers.delete(pageKey);
+    if (this.pageNumbers.size >= PAGE_NUMBERS_MAX) this.pageNumbers.delete(this.pageNumbers.keys().next().value!);
+    this.pageNumbers.set(pageKey, numbers);
+  }
+
   /** The call, if it exists and `user` may read it; an agent is not told that other calls exist. */
   private async requireCall(user: User, callId: string): Promise<CallRecord> {
     const r = await this.store.calls.get(callId);
@@ -129,7 +149,32 @@ export class CallQueries {
       x.actions = await participantActions(this.store, r.call, user, own?.session);
       if (own) x.yourSession = own;
     }
-    return this.build(user, r, number, sessions, names, x);
+    return this.build(r, number, callSupervisability(r.call, number, user), this.visibleSessions(user, r.call, number, sessions), names, x);
+  }
+
+  /**
+   * A call's view in a listing: one that shows this user no supervision is reused while
+   * its inputs are unchanged (ListedViews); one that does is built every time, from the
+   * sessions just read.
+   */
+  private listedView(user: User, r: CallRecord, reads: PageReads): CallView {
+    const number = reads.numbers.get(r.call.number);
+    const sessions = reads.sessions.get(r.call.id) ?? [];
+    const visible = sessions.length > 0 ? this.visibleSessions(user, r.call, number, sessions) : sessions;
+    const decision = callSupervisability(r.call, number, user);
+    if (visible.length > 0) return this.build(r, number, decision, visible, reads.names, {});
+    const inputs = { record: r, numberName: number?.name, namesGeneration: reads.namesGeneration, decision };
+    return this.listed.get(inputs) ?? this.listed.keep(inputs, this.build(r, number, decision, visible, reads.names, {}));
+  }
+
+  /** The sessions of a call whose supervision `user` may see (visibility.ts). */
+  private visibleSessions(user: User, call: Call, number: NumberEntry | undefined, sessions: readonly SessionRecord[]): SessionRecord[] {
+    const agents = everAgents(call);
+    return sessions.filter(
+      (s: SessionRecord) =>
+        maySeeSupervision(user, { number: call.number, agents, supervisorId: s.session.supervisorId }, number) ||
+        isToldOfCoaching(user, call, s.session),
+    );
   }
 
   /**
@@ -137,15 +182,10 @@ export class CallQueries {
    * built without an await per call. `names` may hold more users than the call shows:
    * only the shown participants' are looked up.
    */
-  private build(user: User, r: CallRecord, number: NumberEntry | undefined, sessions: readonly SessionRecord[], names: ReadonlyMap<string, string>, extras: CallViewExtras): CallView {
-    const agents = everAgents(r.call);
-    const visible = sessions.filter(
-      (s: SessionRecord) =>
-        maySeeSupervision(user, { number: r.call.number, agents, supervisorId: s.session.supervisorId }, number) ||
-        isToldOfCoaching(user, r.call, s.session),
-    );
-    const x: CallViewExtras = { ...extras, names, ...(number ? { numberName: number.name } : {}) };
-    return callView(r, callSupervisability(r.call, number, user), visible, x);
+  private build(
+    r: CallRecord, number: NumberEntry | undefined, decision: CallDecision, visible: readonly SessionRecord[], names: ReadonlyMap<string, string>, extras: CallViewExtras,
+  ): CallView {
+    return callView(r, decision, visible, { ...extras, names, ...(number ? { numberName: number.name } : {}) });
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Store } from '../store';
+import { ADMIT_ALL, type AdmissionPort } from './admission';
 import { Metrics } from './metrics';
 import type { MediaPort, SignalingPort } from './ports';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Identifies this app instance as the owner of calls and sessions (default: a random id). */
   instanceId?: string;
+  /** Whether new supervisions may start (default: always). */
+  admission?: AdmissionPort;
 }
 
 export type ResolvedDeps = Required<AppDeps>;
@@ -34,6 +37,7 @@ export function resolveDeps(d: AppDeps): ResolvedDeps {
     idGen: d.idGen ?? randomUUID,
     metrics: d.metrics ?? new Metrics(),
     instanceId: d.instanceId ?? randomUUID(),
+    admission: d.admission ?? ADMIT_ALL,
   };
 }
 

@@ -13,7 +13,7 @@
 import type { Config } from '../config';
 import { NumberEntry, User, UserStatus, isLive } from '../domain';
 import type { MeView, NumberInput, NumberReplace, NumberView, StatusView, UserInput, UserReplace, UserView } from '../contract';
-import type { Store, StoredUser } from '../store';
+import type { Store, StoredUser, WindowCount } from '../store';
 import { Clock, iso, systemClock } from './deps';
 import { AppError } from './errors';
 import { device, sha256Hex, sipCredential, tokenHashes } from './credentials';
@@ -43,6 +43,17 @@ export class DirectoryService {
 
   async authenticate(token: string): Promise<User | undefined> {
     return this.authenticateHash(sha256Hex(token));
+  }
+
+  /**
+   * `authenticate` and the source's failed-authentication count (`counter`) in one
+   * round trip, the token not looked up once the count has reached `limit` (the API
+   * refuses such a source with 429 before anything else).
+   */
+  async authenticateUnlessThrottled(token: string, counter: string, limit: number): Promise<{ failures: WindowCount; user?: User }> {
+    const hash = sha256Hex(token);
+    const { failures, user } = await this.store.directory.userByTokenHashUnlessThrottled(hash, counter, limit);
+    return user && user.tokenSha256.includes(hash) ? { failures, user: toDomainUser(user) } : { failures };
   }
 
   /** The user a token hash belongs to now (long-lived streams re-check theirs without keeping the token). */

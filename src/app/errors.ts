@@ -27,7 +27,9 @@ export type AppErrorCode =
   | 'forbidden_role'
   | 'not_yourself'
   | 'signaling_unavailable'
-  | 'media_unavailable';
+  | 'owner_unavailable'
+  | 'media_unavailable'
+  | 'overloaded';
 
 export class AppError extends CoachlineError {
   declare readonly code: AppErrorCode;

@@ -4,7 +4,7 @@
  *   const service = new SupervisionService({ store, signaling, media, logger, config, metrics });
  *   const directory = new DirectoryService({ store, config });
  *   await bootstrapDirectory({ store, directory, config, logger });   // DIRECTORY_FILE, if set
- *   service.start();
+ *   await service.start();                 // lease refresher, and commands forwarded by other instances
  */
 export { SupervisionService } from './supervision-service';
 export { DirectoryService, toDomainUser } from './directory-service';
@@ -19,3 +19,5 @@ export { bootstrapDirectory, parseDirectoryFile, DirectoryFileError } from './di
 export type { FileProblem, BootstrapMode } from './directory-file';
 export { newToken, sha256Hex } from './credentials';
 export type { SignalingPort, MediaPort, DialRequest, DialEvent } from './ports';
+export { AdmissionControl, ADMIT_ALL } from './admission';
+export type { AdmissionPort, AdmissionSources } from './admission';

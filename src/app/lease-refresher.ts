@@ -5,7 +5,8 @@ import { SessionOps } from './session-ops';
  * and records of live sessions, and the records of live calls. If this instance dies,
  * nothing renews them and they expire, so another supervisor can coach the agent and
  * dead calls leave the listings (SPEC §7). A session whose lock another session now
- * holds fails with `lock_lost`; one another instance finished has its leg hung up here.
+ * holds fails with `lock_lost`; one another instance finished has its leg hung up here;
+ * one whose call is gone (ended, or its owner's record expired) ends with `call_ended`.
  */
 export class LeaseRefresher {
   private timer: NodeJS.Timeout | undefined;
@@ -40,6 +41,10 @@ export class LeaseRefresher {
     for (const rec of [...this.ops.ownedSessions.values()]) {
       const s = rec.session;
       try {
+        if (!(await this.ops.liveCall(s.callId))) {
+          await this.endOrphan(s.id, s.callId);
+          continue;
+        }
         const res = await store.locks.renew(rec, clock.now());
         if (res === 'ok') continue;
         await this.ops.queue.run(s.callId, async () => {
@@ -58,5 +63,19 @@ export class LeaseRefresher {
         this.ops.logger(s.callId, s.id).warn({ err }, 'renewing the session lease failed');
       }
     }
+  }
+
+  /**
+   * A live session whose call is gone (ended here, or its owner's record expired): it
+   * ends now, leg, locks and status with it. The call's own end normally does this; this
+   * is the backstop that bounds any interleaving that missed it to LOCK_TTL / 3.
+   */
+  private endOrphan(sessionId: string, callId: string): Promise<void> {
+    return this.ops.queue.run(callId, async () => {
+      const current = this.ops.ownedSessions.get(sessionId);
+      if (!current || (await this.ops.liveCall(callId))) return;
+      this.ops.logger(callId, sessionId).warn('the session outlived its call; ending it');
+      await this.ops.finish(current, { type: 'call_ended' }, { detail: { cause: 'call_gone' } });
+    });
   }
 }

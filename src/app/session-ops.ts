@@ -41,6 +41,19 @@ export class SessionOps {
     return this.ownedCalls.get(callId) ?? (await this.d.store.calls.get(callId));
   }
 
+  /**
+   * The call if it is still live. A record this instance owns but no longer holds is a
+   * call that ended here, whatever Redis says (a stale write, a lost end): nothing may
+   * start on it, and a session still on it must end.
+   */
+  async liveCall(callId: string): Promise<CallRecord | undefined> {
+    const held = this.ownedCalls.get(callId);
+    if (held) return held;
+    const rec = await this.d.store.calls.get(callId);
+    if (!rec || rec.call.ended || rec.owner === this.d.instanceId) return undefined;
+    return rec;
+  }
+
   async saveSession(rec: SessionRecord): Promise<SessionRecord> {
     const next = { ...rec, updatedAt: this.now() };
     await this.d.store.sessions.save(next, this.d.clock.now());

@@ -3,7 +3,7 @@
  *
  *   const service = new SupervisionService({ store, signaling, media, logger, config,
  *                                            clock?, idGen?, metrics?, instanceId? });
- *   service.start();                      // lease refresher (LOCK_TTL / 3)
+ *   await service.start();                // lease refresher (LOCK_TTL / 3), forwarded commands
  *   await service.stop();                 // stops it; live sessions' locks then expire
  *
  *   // commands (API); `user` is the authenticated directory user
@@ -18,15 +18,15 @@
  *
  * Refusals throw AppError with a stable code (the domain's RefusalCode where it applies).
  *
- * Multi-instance: one instance owns a call's SIP dialogs (the one reporting it through
- * callChanged) and dials the supervisor legs of the sessions it starts. A command for a
- * call or session owned by another instance would have to be forwarded to the owner —
- * see FORWARDING below; this build runs it locally and relies on the owner's refresher
- * to notice a session finished elsewhere.
+ * Multi-instance: one instance owns a call's SIP dialogs and conference (the one
+ * reporting it through callChanged) and dials the supervisor legs of the sessions
+ * started on it. Start, switch and stop for a call or session another instance owns
+ * are forwarded to that owner over Redis (forwarding.ts) and answered as if local; an
+ * owner that does not answer is `503 owner_unavailable`, never a change made here.
  */
 import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, asJoined, heardByTarget, isLive, newSession, transition } from '../domain';
 import { StartSupervisionBody, SessionView } from '../contract';
-import type { SessionRecord } from '../store';
+import type { CallRecord, SessionRecord } from '../store';
 import { AppDeps, ResolvedDeps, resolveDeps } from './deps';
 import { announceCoaching } from './coaching-notice';
 import { AppError } from './errors';
@@ -34,6 +34,7 @@ import { gatherFacts } from './facts';
 import { refundStart, takeStart } from './start-limit';
 import { handleDialEvent } from './dial-events';
 import { CallChange, handleCallChanged, handleCallRemoved } from './call-events';
+import { Forwarder } from './forwarding';
 import { LeaseRefresher } from './lease-refresher';
 import { SessionOps } from './session-ops';
 import { sessionView } from './views';
@@ -45,22 +46,38 @@ export class SupervisionService {
   private readonly ops: SessionOps;
   private readonly refresher: LeaseRefresher;
 
+  private readonly forwarder: Forwarder;
+
   constructor(deps: AppDeps) {
     this.d = resolveDeps(deps);
     this.ops = new SessionOps(this.d);
     this.refresher = new LeaseRefresher(this.ops);
+    // What another instance may ask of this one: the user is the one it authenticated.
+    this.forwarder = new Forwarder(this.d, {
+      start: (a) => this.startHere(a.user as User, a.callId as string, a.req as StartSupervisionBody),
+      switch: (a) => this.switchHere(a.user as User, a.sessionId as string, a.mode as SupervisionMode, a.notify as boolean | undefined),
+      stop: (a) => this.stopHere(a.user as User, a.sessionId as string),
+    });
   }
 
   get instanceId(): string {
     return this.d.instanceId;
   }
 
-  start(): void {
+  /** Renews leases every LOCK_TTL / 3 and answers commands other instances forward here. */
+  start(): Promise<void> {
     this.refresher.start();
+    return this.serveCommands();
+  }
+
+  /** Answers commands other instances forward here (started by `start()`; tests without the refresher call it alone). */
+  serveCommands(): Promise<void> {
+    return this.forwarder.serve();
   }
 
   async stop(): Promise<void> {
     this.refresher.stop();
+    await this.forwarder.close();
     await this.ops.queue.idle();
   }
 
@@ -76,15 +93,27 @@ export class SupervisionService {
 
   // ---- commands ----
 
+  /** Starts a session on the instance that owns the call (it holds the conference and dials the supervisor). */
   async startSupervision(user: User, callId: string, req: StartSupervisionBody): Promise<SessionView> {
-    const { store, metrics } = this.d;
-    // FORWARDING: if the call's owner (CallRecord.owner) is another instance, the request belongs there.
-    const rec = await store.calls.get(callId);
+    const rec = await this.d.store.calls.get(callId);
     if (!rec) throw new AppError('call_not_found', `no call ${callId}`);
-    const decision = evaluateStart(await gatherFacts(store, rec.call, user), req);
+    const owner = rec.call.ended ? undefined : rec.owner;
+    return this.forwarder.run(owner, 'start', { user, callId, req }, () => this.startHere(user, callId, req, rec));
+  }
+
+  private async startHere(user: User, callId: string, req: StartSupervisionBody, known?: CallRecord): Promise<SessionView> {
+    const { store, metrics } = this.d;
+    // Past capacity a new supervisor leg is refused before anything is claimed (503 overloaded).
+    const admitted = this.d.admission.check({ kind: 'supervision' });
+    if (!admitted.admit) throw new AppError('overloaded', admitted.message, { retryAfterSec: admitted.retryAfterSec, reason: admitted.reason });
+    const rec = known ?? (await store.calls.get(callId));
+    if (!rec) throw new AppError('call_not_found', `no call ${callId}`);
+    if (!rec.call.ended && !(await this.ops.liveCall(callId))) throw new AppError('call_not_live', 'the call has ended');
+    const facts = await gatherFacts(store, rec.call, user);
+    const decision = evaluateStart(facts, req);
     if (!decision.allowed) {
       metrics.refusals.inc({ code: decision.code });
-      throw new AppError(decision.code, decision.message);
+      throw new AppError(decision.code, decision.message, busyDetails(decision.code, facts.supervisorSessionId));
     }
     const device = user.device;
     if (!device) throw new AppError('no_device', `user ${user.id} has no device to be dialed at`);
@@ -105,17 +134,19 @@ export class SupervisionService {
     if (claim !== 'ok') {
       await refundStart(this.d, user.id);
       metrics.refusals.inc({ code: claim });
-      throw new AppError(claim, CLAIM_MESSAGES[claim]);
+      throw new AppError(claim, CLAIM_MESSAGES[claim], busyDetails(claim, claim === 'supervisor_busy' ? await store.locks.supervisorHolder(user.id) : undefined));
     }
     await this.ops.publishStatus(user.id, 'busy', session.id, callId);
     return this.ops.queue.run(callId, async () => {
       const now = this.ops.now();
-      const fresh = await this.ops.loadCall(callId);
+      // Re-read in the call's queue: the call may have ended or changed while waiting.
+      const fresh = await this.ops.liveCall(callId);
       const target = fresh?.call.participants.find((p) => p.id === session.target);
-      if (!fresh || fresh.call.ended || target?.status !== 'connected') {
+      if (!fresh || target?.status !== 'connected') {
         const restored = await store.locks.release(session);
         if (restored) await this.ops.publishStatus(user.id, restored, session.id, callId);
         await refundStart(this.d, user.id);
+        if (!fresh) throw new AppError('call_not_live', 'the call has ended');
         throw new AppError('target_not_found', 'the call changed: the participant to supervise is no longer connected');
       }
       let r: SessionRecord = { session: transition(session, { type: 'dial' }), owner: this.d.instanceId, createdAt: now, updatedAt: now };
@@ -138,17 +169,27 @@ export class SupervisionService {
   /** `notify`, on a switch to coach: whether the agent gets the tone and the notice (default: as started). */
   async switchMode(user: User, sessionId: string, mode: SupervisionMode, notify?: boolean): Promise<SessionView> {
     const first = await this.ownSession(user, sessionId);
-    // FORWARDING: a session owned by another instance (SessionRecord.owner) is switched there.
+    return this.forwarder.run(ownerOf(first), 'switch', { user, sessionId, mode, ...(notify !== undefined ? { notify } : {}) }, () =>
+      this.switchHere(user, sessionId, mode, notify),
+    );
+  }
+
+  private async switchHere(user: User, sessionId: string, mode: SupervisionMode, notify?: boolean): Promise<SessionView> {
+    const first = await this.ownSession(user, sessionId);
     return this.ops.queue.run(first.session.callId, async () => {
       const rec = await this.ownSession(user, sessionId);
       return sessionView(await this.switchInternal(rec, mode, user.id, 'api', notify));
     });
   }
 
+  /** Stops a session where its supervisor leg lives; stopping a finished one answers it as it is. */
   async stopSupervision(user: User, sessionId: string): Promise<SessionView> {
     const first = await this.ownSession(user, sessionId);
-    // FORWARDING: the owner hangs up the leg; run here, the owner's refresher sees the
-    // finished record within LOCK_TTL / 3 and hangs up then.
+    return this.forwarder.run(ownerOf(first), 'stop', { user, sessionId }, () => this.stopHere(user, sessionId));
+  }
+
+  private async stopHere(user: User, sessionId: string): Promise<SessionView> {
+    const first = await this.ownSession(user, sessionId);
     return this.ops.queue.run(first.session.callId, async () => {
       const rec = await this.ownSession(user, sessionId);
       return sessionView(await this.ops.finish(rec, { type: 'stop' }, { actor: user.id }));
@@ -166,6 +207,18 @@ export class SupervisionService {
       if (!maySeeSupervision(user, scope, number)) throw new AppError('not_session_owner', 'you may not see this supervision session');
     }
     return sessionView(rec);
+  }
+
+  /** The live sessions of a supervisor (default: `user`); only admins may ask about someone else. */
+  async listSupervisions(user: User, query: { supervisor?: string }): Promise<SessionView[]> {
+    const { store } = this.d;
+    const who = query.supervisor ?? user.id;
+    if (who !== user.id && user.role !== 'admin') throw new AppError('not_session_owner', 'you may list only your own supervision sessions');
+    // What holds a supervisor busy: the lock, and the session their status names.
+    const [holder, presence] = await Promise.all([store.locks.supervisorHolder(who), store.presence.get(who)]);
+    const ids = [...new Set([holder, presence.session].filter((id): id is string => typeof id === 'string'))];
+    const recs = await Promise.all(ids.map((id) => store.sessions.get(id)));
+    return recs.filter((r): r is SessionRecord => !!r && isLive(r.session) && r.session.supervisorId === who).map(sessionView);
   }
 
   // ---- the SIP adapter's entry points ----
@@ -226,6 +279,16 @@ export class SupervisionService {
     await announceCoaching(this.ops, s, next.session);
     return next;
   }
+}
+
+/** Where a session's commands run: its owner while it is live; a finished one answers from anywhere. */
+function ownerOf(rec: SessionRecord): string | undefined {
+  return isLive(rec.session) ? rec.owner : undefined;
+}
+
+/** A busy supervisor is told which of their sessions holds them, to find and end it. */
+function busyDetails(code: string, sessionId: string | undefined): { sessionId: string } | undefined {
+  return code === 'supervisor_busy' && sessionId ? { sessionId } : undefined;
 }
 
 const CLAIM_MESSAGES = {

@@ -25,6 +25,7 @@ export const ErrorBody = Type.Object(
     error: Type.Object({
       code: Type.String({ description: 'stable, machine-readable' }),
       message: Type.String({ description: 'one sentence for people' }),
+      sessionId: Type.Optional(Type.String({ description: '`supervisor_busy`: your live session that holds you (see it with GET, end it with DELETE /v1/supervisions/:id)' })),
     }),
   },
   { description: 'Every refusal and failure' },

@@ -1,5 +1,5 @@
 import { Static, Type } from '@sinclair/typebox';
-import { Ident, Iso, Mode, SessionState, StringEnum } from './common';
+import { Ident, Iso, Mode, SessionState, StringEnum, UserId } from './common';
 import { SESSION_REASONS } from './values';
 
 /** Starting, switching and stopping a supervision session. */
@@ -43,3 +43,13 @@ export const SessionView = Type.Object({
   endedAt: Type.Optional(Iso),
 });
 export type SessionView = Static<typeof SessionView>;
+
+export const ListSupervisionsQuery = Type.Object(
+  { supervisor: Type.Optional(Type.Unsafe<string>({ ...UserId, description: 'whose sessions (default: yours; admins: anyone’s)' })) },
+  { additionalProperties: false },
+);
+export type ListSupervisionsQuery = Static<typeof ListSupervisionsQuery>;
+
+/** A supervisor's live sessions: at most one by the rules, listed so a stuck one can be found and ended. */
+export const SupervisionList = Type.Object({ sessions: Type.Array(SessionView) });
+export type SupervisionList = Static<typeof SupervisionList>;

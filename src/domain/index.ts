@@ -7,3 +7,4 @@ export * from './plan';
 export * from './conference-model';
 export * from './rules';
 export * from './session';
+export * from './admission';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CompiledPlan, EMPTY_PLAN, Sound, diffPlans, joinFlags, renderStep, withIsolated } from '../domain';
+import { CommandStep, CompiledPlan, EMPTY_PLAN, Sound, diffPlans, joinFlags, renderStep, withIsolated } from '../domain';
 import { FsLeg } from './fs-leg';
 import { FsMediaServer } from './fsmrf-types';
 
@@ -124,13 +124,29 @@ export class CallConference {
       const args = renderStep(step, ctx);
       const reply = await this.server.api(`conference ${args}`);
       if (isFailureReply(reply)) {
-        throw new MediaCommandError(`conference ${args}: ${reply.trim()}`);
+        // A member that left the conference meanwhile (its BYE is still on the way to
+        // us) makes FreeSWITCH refuse the step; gone, it hears and is heard by nobody,
+        // so the step is moot. Any other failure stops the plan.
+        const gone = await this.departed(stepMembers(step));
+        if (gone.length === 0) throw new MediaCommandError(`conference ${args}: ${reply.trim()}`);
+        this.log.info({ callId: this.callId, command: args, gone }, 'a member left the conference meanwhile; its step skipped');
+        continue;
       }
       if (step.op === 'mute' || step.op === 'deaf') this.flagsSettleAt = Date.now() + FLAG_SETTLE_MS;
       sent.push(args);
     }
     this.log.debug({ callId: this.callId, commands: sent }, 'media plan applied');
     this.applied = plan;
+  }
+
+  /** Which of these legs are no longer members of the conference, as FreeSWITCH lists it now. */
+  private async departed(keys: readonly string[]): Promise<string[]> {
+    const listing = await this.server.api(`conference ${this.name} list`);
+    const present = new Set(listing.split('\n').map((line) => Number(line.split(';')[0])).filter(Number.isInteger));
+    return keys.filter((k) => {
+      const leg = this.legs.get(k);
+      return !leg || leg.isReleased || leg.memberId === undefined || !present.has(leg.memberId);
+    });
   }
 
   /** A member-level play: only that member hears it (FREESWITCH-NOTES, "Hold music"). */
@@ -152,6 +168,10 @@ export class CallConference {
     this.legs.clear();
     this.applied = EMPTY_PLAN;
   }
+}
+
+function stepMembers(step: CommandStep): string[] {
+  return step.op === 'relate' ? [step.from, step.to] : [step.member];
 }
 
 function sleep(ms: number): Promise<void> {

@@ -95,6 +95,11 @@ export class CallMedia implements MediaPort, CallMediaPort {
     return this.pool.health();
   }
 
+  /** Calls with media here, from their first leg to endCall (admission control's call count). */
+  callCount(): number {
+    return this.calls.size;
+  }
+
   async endAll(): Promise<void> {
     await Promise.all([...this.calls.keys()].map((id) => this.endCall(id)));
   }

@@ -1,6 +1,11 @@
 import type { MediaLeg } from '../app/ports';
 import { FsEndpoint, noDelay } from './fsmrf-types';
 
+export class MediaLegGoneError extends Error {
+  readonly code = 'media_leg_gone';
+  override readonly name = 'MediaLegGoneError';
+}
+
 /** A MediaLeg on a drachtio-fsmrf endpoint. */
 export class FsLeg implements MediaLeg {
   private released = false;
@@ -28,6 +33,9 @@ export class FsLeg implements MediaLeg {
   }
 
   async setRemoteSdp(sdp: string): Promise<string> {
+    // Released meanwhile (the call ended while this leg's phone was ringing): there is no
+    // channel to modify, and drachtio-fsmrf would throw or wait on a dialog being torn down.
+    if (this.released) throw new MediaLegGoneError(`media leg ${this.key} was released`);
     await this.endpoint.modify(sdp);
     return this.endpoint.local.sdp;
   }

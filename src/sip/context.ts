@@ -1,7 +1,10 @@
 import type Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
+import type { AdmissionPort } from '../app/admission';
 import type { CallMediaPort } from '../app/ports';
 import type { Acl } from './acl';
+import type { AgentAcl } from './agent-acl';
+import type { SipAuthThrottle } from './auth-throttle';
 import type { LiveCalls } from './live-call';
 import type { CallObserver, RegistrationStore, SipDirectory } from './ports';
 
@@ -25,8 +28,12 @@ export interface SipContext {
   registrations: RegistrationStore;
   observer: CallObserver;
   trunkAcl: Acl;
-  agentAcl: Acl;
+  agentAcl: AgentAcl;
+  /** Failed digest attempts per username and source (REGISTER, phones' INVITEs). */
+  authThrottle: SipAuthThrottle;
   settings: SipSettings;
+  /** Whether a new call may start (src/sip/admission.ts). */
+  admission: AdmissionPort;
   log: Logger;
   newId(): string;
 }

@@ -50,6 +50,17 @@ export function outcomeOf(status: number | undefined, cancelledBy: 'timeout' | '
   return 'unreachable';
 }
 
+/** Bound on giving FreeSWITCH the far end's answer: past it the answered phone is hung up, never left connected to nothing. */
+const ANSWER_TO_MEDIA_MS = 5000;
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 type UacRequest = { cancel: (cb?: (err: unknown) => void) => void };
 
 export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Promise<DialedLeg> {
@@ -63,6 +74,11 @@ export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Prom
     invite?.cancel(() => undefined);
   };
   o.registerCancel?.(() => cancel('caller'));
+  if (cancelledBy) {
+    // Given up while the endpoint was being made: no INVITE goes out at all.
+    await leg.release();
+    throw new DialFailedError('cancelled', undefined);
+  }
   const timer = setTimeout(() => cancel('timeout'), o.timeoutSec * 1000);
   try {
     // drachtio-srf calls cbRequest(err, req), not the (req) its typings declare.
@@ -88,7 +104,7 @@ export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Prom
       throw new DialFailedError(outcomeOf(undefined, cancelledBy), undefined);
     }
     try {
-      await leg.setRemoteSdp(dialog.remote.sdp);
+      await withDeadline(leg.setRemoteSdp(dialog.remote.sdp), ANSWER_TO_MEDIA_MS, 'FreeSWITCH did not take the answer');
     } catch (err) {
       // The phone answered with SDP FreeSWITCH cannot use: hang up rather than leave a silent leg.
       hangUp(dialog);

@@ -1,7 +1,9 @@
 import type Srf from 'drachtio-srf';
 import { isEmergencyNumber, newCall, participantLeft } from '../domain';
+import { refusedForLoad } from './admission';
 import type { SipContext } from './context';
 import { LiveCall } from './live-call';
+import { OfferRefusedError, answerFor, checkOffer, rethrowRefusal, sendRefusal } from './offer';
 import { adoptLeg } from './participant-legs';
 import { availableAgents, ringAll } from './ring';
 import { endLiveCall } from './teardown';
@@ -16,6 +18,8 @@ import { normaliseNumber, userPart } from './uri';
  */
 export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
   const dialed = normaliseNumber(userPart(req.uri) ?? '');
+  // Admission first: past capacity the trunk gets 503 before any lookup or media.
+  if (refusedForLoad(ctx, res, { emergency: isEmergencyNumber(dialed, ctx.settings.emergencyNumbers) })) return;
   const number = await ctx.directory.number(dialed);
   if (!number) {
     res.send(404, 'Number not in service', {});
@@ -26,6 +30,12 @@ export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf
     res.send(488, 'SDP offer required', {});
     return;
   }
+  const checked = checkOffer(req.get('Content-Type'), req.body, ctx.settings.domain);
+  if (!checked.ok) {
+    ctx.log.info({ source: req.source_address, status: checked.refusal.status, warning: checked.refusal.headers.Warning }, 'INVITE offer refused before anything started');
+    return sendRefusal(res, checked.refusal);
+  }
+  const offer = checked.offer;
   const agents = await availableAgents(ctx, number);
   if (agents.length === 0) {
     await noAgent(ctx, req, res, 'no agent available');
@@ -55,12 +65,13 @@ export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf
   });
 
   try {
-    const media = await ctx.media.createLeg(callId, customerId, req.body);
+    const media = await ctx.media.createLeg(callId, customerId, offer.sdp).catch(rethrowRefusal(ctx.settings.domain));
     if (cancelled) {
       await media.release();
       return;
     }
-    res.send(183, { body: media.localSdp, headers: { 'Content-Type': 'application/sdp' } });
+    const answer = answerFor(offer, media.localSdp);
+    res.send(183, { body: answer, headers: { 'Content-Type': 'application/sdp' } });
     await live.update({ type: 'call_started', actor: customerId, detail: { number: number.e164, from: live.call.participants[0]!.address } }, (c) => c);
 
     const winner = await ringAll(ctx, live, agents);
@@ -71,10 +82,19 @@ export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf
       await noAgent(ctx, req, res, 'no agent answered');
       return;
     }
-    const dialog = await ctx.srf.createUAS(req, res, { localSdp: media.localSdp });
+    const dialog = await ctx.srf.createUAS(req, res, { localSdp: answer });
     adoptLeg(ctx, live, customerId, { dialog, media });
     log.info({ number: number.e164, agent: winner }, 'inbound call connected');
   } catch (err) {
+    if (err instanceof OfferRefusedError) {
+      // FreeSWITCH refused the customer's offer before anything of the call was
+      // reported: the call is forgotten rather than ended, so it leaves no record.
+      ctx.calls.remove(callId);
+      await ctx.media.endCall(callId);
+      log.info({ warning: err.refusal.headers.Warning }, 'FreeSWITCH refused the offer');
+      if (!res.finalResponseSent && !cancelled) sendRefusal(res, err.refusal);
+      return;
+    }
     log.error({ err }, 'inbound call failed');
     if (!res.finalResponseSent) res.send(cancelled ? 487 : 500);
     await endLiveCall(ctx, live, 'set-up failed');

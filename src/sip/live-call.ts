@@ -45,11 +45,13 @@ export class LiveCall {
   /**
    * Apply a domain transition and report it. A transition the domain refuses
    * (CoachlineError) is logged and leaves the call unchanged: a late BYE or a
-   * duplicate event must never crash a call.
+   * duplicate event must never crash a call. A transition that returns undefined
+   * found nothing to change and nothing is reported: it decides on the state every
+   * change queued before it left, which a check made before queueing cannot see.
    */
-  update(change: CallChange, transition: (c: Call) => Call): Promise<Call> {
+  update(change: CallChange, transition: (c: Call) => Call | undefined): Promise<Call> {
     const run = this.queue.then(async () => {
-      let next: Call;
+      let next: Call | undefined;
       try {
         next = transition(this.state);
       } catch (err) {
@@ -59,6 +61,7 @@ export class LiveCall {
         }
         throw err;
       }
+      if (!next) return this.state;
       this.state = next;
       await this.observer.callChanged(next, change).catch((err: unknown) => {
         this.log.error({ callId: this.id, change: change.type, err }, 'call observer failed');

@@ -1,8 +1,10 @@
 import type Srf from 'drachtio-srf';
 import { User, addRinging, isEmergencyNumber, newCall, participantAnswered } from '../domain';
+import { refusedForLoad } from './admission';
 import type { SipContext } from './context';
 import { DialFailedError, dial } from './dial';
 import { LiveCall } from './live-call';
+import { answerFor, checkOffer, mediaRefusal, sendRefusal } from './offer';
 import { adoptLeg } from './participant-legs';
 import { trunkTarget } from './reach';
 import { endLiveCall } from './teardown';
@@ -21,6 +23,8 @@ const CUSTOMER_RING_BACKSTOP_SEC = 120;
 export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
   const dialed = normaliseNumber(userPart(req.uri) ?? '');
   const emergency = isEmergencyNumber(dialed, ctx.settings.emergencyNumbers);
+  // Admission first: past capacity the agent's phone gets 503 before any media or dialing.
+  if (refusedForLoad(ctx, res, { emergency })) return;
   const reach = trunkTarget(dialed, ctx.settings);
   if (reach.kind !== 'trunk') {
     const status = ctx.settings.trunkUri ? 484 : 503;
@@ -31,6 +35,12 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
     res.send(488, 'SDP offer required', {});
     return;
   }
+  const checked = checkOffer(req.get('Content-Type'), req.body, ctx.settings.domain);
+  if (!checked.ok) {
+    ctx.log.info({ agent: agent.id, status: checked.refusal.status, warning: checked.refusal.headers.Warning }, 'INVITE offer refused before anything started');
+    return sendRefusal(res, checked.refusal);
+  }
+  const offer = checked.offer;
   // The number the call is on: the agent's first number (what the agent calls from).
   const onNumber = agent.numbers?.[0] ?? '';
   const callId = ctx.newId();
@@ -44,14 +54,15 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
     cancel?.();
   });
 
-  const agentMedia = await ctx.media.createLeg(callId, agentId, req.body).catch((err: Error) => {
-    log.error({ err }, 'no media for outbound call');
+  const agentMedia = await ctx.media.createLeg(callId, agentId, offer.sdp).catch(async (err: unknown) => {
+    await ctx.media.endCall(callId);
+    const refused = mediaRefusal(err, ctx.settings.domain);
+    if (refused) log.info({ warning: refused.headers.Warning }, 'FreeSWITCH refused the offer');
+    else log.error({ err }, 'no media for outbound call');
+    if (!cancelled) sendRefusal(res, refused ?? { status: 503, reason: 'Media unavailable', headers: {} });
     return undefined;
   });
-  if (!agentMedia) {
-    res.send(503, 'Media unavailable', {});
-    return;
-  }
+  if (!agentMedia) return;
   try {
     const customer = await dial(ctx.srf, ctx.media, {
       callId,
@@ -72,7 +83,7 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
       await ctx.media.endCall(callId);
       return;
     }
-    const agentDialog = await ctx.srf.createUAS(req, res, { localSdp: agentMedia.localSdp });
+    const agentDialog = await ctx.srf.createUAS(req, res, { localSdp: answerFor(offer, agentMedia.localSdp) });
     let call = newCall({ id: callId, direction: 'outbound', number: onNumber, emergency, customer: { id: customerId, address: dialed } });
     call = participantAnswered(addRinging(call, { id: agentId, kind: 'internal', userId: agent.id, address: userPart(req.get('From')) ?? agent.id, origin: 'call' }), agentId);
     const live = new LiveCall(call, ctx.observer, log);

@@ -21,7 +21,8 @@ export async function dialParticipant(
       key: pid,
       uri,
       timeoutSec: ctx.settings.agentRingTimeoutSec,
-      registerCancel: (cancel) => live.pending.set(pid, cancel),
+      // The call may have ended while the endpoint was being made: then cancel at once.
+      registerCancel: (cancel) => (ctx.calls.get(live.id) ? live.pending.set(pid, cancel) : cancel()),
       ...(onProvisional ? { onProvisional } : {}),
     });
   } finally {

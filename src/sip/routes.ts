@@ -1,16 +1,19 @@
 import type Srf from 'drachtio-srf';
+import { identifyAgent } from './agent-identity';
 import type { SipContext } from './context';
 import { NonceIssuer } from './digest';
 import { inboundCall } from './inbound';
 import { inviteRefusal } from './invite-checks';
 import { outboundCall } from './outbound';
-import { authenticate, register } from './registrar';
-import { userPart } from './uri';
+import { register } from './registrar';
 
 /**
  * Every out-of-dialog SIP request coachline accepts, in one table (in-dialog
  * requests — BYE, re-INVITE, REFER, INFO — are handled on their dialog, see
- * in-dialog.ts and supervisor-dialer.ts).
+ * in-dialog.ts and supervisor-dialer.ts). Whatever reaches the app and matches
+ * neither is answered by unrouted.ts, which also says what drachtio-server hands an
+ * app at all: out of a dialog, never a REFER (its route below is for a drachtio-server
+ * that would), a PRACK or an unknown method.
  */
 type Handler = (ctx: SipContext, req: Srf.SrfRequest, res: Srf.SrfResponse) => Promise<void>;
 
@@ -27,16 +30,8 @@ export function sipRoutes(nonces: NonceIssuer): Record<'invite' | 'register' | '
         return void res.send(refused.status, refused.reason, {});
       }
       if (ctx.trunkAcl.allows(req.source_address)) return inboundCall(ctx, req, res);
-      const fromUser = userPart(req.get('From')) ?? '';
-      let userId: string | undefined;
-      if (ctx.agentAcl.allows(req.source_address)) userId = (await ctx.directory.userBySipUsername(fromUser))?.id;
-      // Only a phone with credentials in the directory is challenged; anyone else is
-      // refused at once and nothing is ever relayed to the trunk for them.
-      else if (await ctx.directory.credentials(fromUser)) userId = await authenticate(ctx, nonces, req, res);
-      if (!userId) {
-        if (!res.finalResponseSent) res.send(403, { headers: { Reason: 'SIP;cause=403;text="unknown source"' } });
-        return;
-      }
+      const userId = await identifyAgent(ctx, nonces, req, res);
+      if (!userId) return;
       const agent = await ctx.directory.user(userId);
       if (!agent) return void res.send(403);
       return outboundCall(ctx, agent, req, res);

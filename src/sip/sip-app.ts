@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
+import type { AdmissionPort } from '../app/admission';
 import type { CallMediaPort } from '../app/ports';
 import { Acl } from './acl';
+import { AgentAcl } from './agent-acl';
+import type { SipAuthThrottle } from './auth-throttle';
 import type { SipContext, SipSettings } from './context';
 import { NonceIssuer } from './digest';
 import { LiveCalls } from './live-call';
@@ -11,6 +14,8 @@ import { sipRoutes } from './routes';
 import { SupervisorDialer } from './supervisor-dialer';
 import { disconnectDrachtio } from './drachtio-disconnect';
 import { endLiveCall } from './teardown';
+import { answerUnparsableMessages } from './unparsable-messages';
+import { answerUnrouted } from './unrouted';
 
 /**
  * The SIP side of coachline on one drachtio connection: routes, live calls, the
@@ -23,11 +28,14 @@ export interface SipAppOptions {
   drachtio: { host: string; port: number; secret: string };
   settings: SipSettings;
   trunkAcl: string[];
+  /** AGENT_ACL entries, `user@address` or `*@address` (src/sip/agent-acl.ts). */
   agentAcl: string[];
+  authThrottle: SipAuthThrottle;
   media: CallMediaPort;
   directory: SipDirectory;
   registrations: RegistrationStore;
   observer: CallObserver;
+  admission: AdmissionPort;
   log: Logger;
 }
 
@@ -50,11 +58,19 @@ export class SipApp {
       registrations: o.registrations,
       observer: o.observer,
       trunkAcl: new Acl(o.trunkAcl),
-      agentAcl: new Acl(o.agentAcl),
+      agentAcl: new AgentAcl(o.agentAcl),
+      authThrottle: o.authThrottle,
       settings: o.settings,
+      admission: o.admission,
       log: o.log,
       newId: randomUUID,
     };
+    if (this.ctx.agentAcl.bare.length > 0) {
+      o.log.warn(
+        { entries: this.ctx.agentAcl.bare },
+        'AGENT_ACL entries without a user exempt nobody from digest auth: write user@address to let that SIP user call from there without a password, or *@address to trust any From (see README)',
+      );
+    }
     this.dialer = new SupervisorDialer(this.ctx);
     const routes = sipRoutes(new NonceIssuer());
     for (const [method, handler] of Object.entries(routes)) {
@@ -67,6 +83,8 @@ export class SipApp {
         },
       );
     }
+    // After every route: whatever reaches the app and nothing answered (src/sip/unrouted.ts).
+    this.srf.use(answerUnrouted(o.log));
     this.srf.on('connect', (err, hostport) => {
       if (err) return;
       this.connected = true;
@@ -87,6 +105,12 @@ export class SipApp {
   start(): void {
     // drachtio-srf retries the connection by itself while it is not up.
     this.srf.connect({ host: this.options.drachtio.host, port: this.options.drachtio.port, secret: this.options.drachtio.secret });
+    try {
+      answerUnparsableMessages(this.srf, this.options.log);
+    } catch (err) {
+      // Calls still work without it; requests drachtio-srf cannot parse stay unanswered.
+      this.options.log.error({ err }, 'cannot answer unparsable SIP requests: drachtio-srf internals changed');
+    }
   }
 
   health(): { ok: boolean; detail: string } {

@@ -34,6 +34,8 @@ export class SupervisorDialer implements SignalingPort {
       if (!state.closed) onEvent(e);
     };
     const reach = await reachDevice(req.supervisor, req.device, ctx.registrations, ctx.settings);
+    // Hung up while the device was looked up (the call ended): dial nobody.
+    if (state.closed) return;
     if (reach.kind === 'unreachable') {
       this.legs.delete(req.sessionId);
       setImmediate(() => emit({ type: 'failed', reason: 'unreachable' }));
@@ -52,7 +54,11 @@ export class SupervisorDialer implements SignalingPort {
       uri: reach.uri,
       headers: { ...headers, From: `"coachline" <sip:supervision@${ctx.settings.domain}>` },
       timeoutSec: ringTimeoutSec,
-      registerCancel: (c) => (state.cancel = c),
+      // Hung up while the endpoint was being made: cancel at once, before any INVITE.
+      registerCancel: (c) => {
+        state.cancel = c;
+        if (state.closed) c();
+      },
       onProvisional: (status) => {
         if (!rang && (status === 180 || status === 183)) {
           rang = true;

@@ -4,43 +4,51 @@ import { Script } from './script';
  * KEYS index (score 0, ordered by id), live (callId → lease expiry), versions (hash),
  * supervised (callId → lease expiry of its latest session), second index (checked
  * when ARGV[4] is '1')
- * ARGV after ('' for the start), count, now, useSecond
- * → { ids, versions, supervised }: the next `count` ids of the index after `after`,
- * with each one's record version (false for a call that is not live: lease run out,
- * or not in the second index) and 1 where it has live sessions. Entries whose lease
- * ran out (their instance died) leave the index.
+ * ARGV after ('' for the start), count, now, useSecond, the sessionsByCall key prefix
+ * → { ids, versions, supervised, sessionIds }: the next `count` ids of the index after
+ * `after`, with each one's record version (false for a call that is not live: lease
+ * run out, or not in the second index); then those of the live ones that have live
+ * sessions, and for each of them the ids of those sessions. Entries whose lease ran
+ * out (their instance died) leave the index.
  *
  * One round trip that sends no ids: a page of 500 would otherwise write them to Redis
- * once per command.
+ * once per command. The supervised calls are read as a range (a few, however long the
+ * page) rather than one score per listed call, and the session ids of those on the
+ * page in the same script (sessionsByCall keys built from the prefix: the ids are only
+ * known here), so that a page costs one round trip whether or not anyone supervises.
  */
 export const PAGE_CALL_IDS = new Script(
   'page_call_ids',
   `
 local from = ARGV[1] == '' and '-' or ('(' .. ARGV[1])
 local ids = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, tonumber(ARGV[2]))
-if #ids == 0 then return {ids, {}, {}} end
+if #ids == 0 then return {ids, {}, {}, {}} end
 local now = tonumber(ARGV[3])
 local leases = redis.call('ZMSCORE', KEYS[2], unpack(ids))
 local versions = redis.call('HMGET', KEYS[3], unpack(ids))
-local watched = redis.call('ZMSCORE', KEYS[4], unpack(ids))
 local inSecond = ARGV[4] == '1' and redis.call('ZMSCORE', KEYS[5], unpack(ids)) or nil
-local stale = {}
+local supervised = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], now, '+inf')) do supervised[id] = true end
+local stale, watched, sessions = {}, {}, {}
 for i, id in ipairs(ids) do
   if not leases[i] or tonumber(leases[i]) < now then
     stale[#stale + 1] = id
     versions[i] = false
   elseif inSecond and not inSecond[i] then
     versions[i] = false
-  elseif not versions[i] then
-    versions[i] = ''
+  else
+    if not versions[i] then versions[i] = '' end
+    if supervised[id] then
+      watched[#watched + 1] = id
+      sessions[#sessions + 1] = redis.call('ZRANGEBYSCORE', ARGV[5] .. id, now, '+inf')
+    end
   end
-  watched[i] = (watched[i] and tonumber(watched[i]) >= now) and 1 or 0
 end
 if #stale > 0 then
   redis.call('ZREM', KEYS[1], unpack(stale))
   redis.call('HDEL', KEYS[3], unpack(stale))
 end
-return {ids, versions, watched}
+return {ids, versions, watched, sessions}
 `,
 );
 
@@ -51,5 +59,28 @@ export const LIVE_SESSION_IDS = new Script(
 local out = {}
 for i, k in ipairs(KEYS) do out[i] = redis.call('ZRANGEBYSCORE', k, ARGV[1], '+inf') end
 return out
+`,
+);
+
+/**
+ * KEYS call, live (callId → lease expiry), versions, id index, number's index, agents' indexes…
+ * ARGV record JSON, leaseMs, expiry, callId, a fresh version
+ * → 1 renewed, 0 left alone because the stored record is ended.
+ *
+ * The lease renewal of one live call. It runs beside the call's own saves, not in
+ * their order: a renewal read before the end but run after it must not write the
+ * live record back over the ended one (that listed a finished call as live until the
+ * lease ran out, and supervisors started on it; issue 15).
+ */
+export const REFRESH_CALL = new Script(
+  'refresh_call',
+  `
+local raw = redis.call('GET', KEYS[1])
+if raw and cjson.decode(raw).call.ended then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+for i = 4, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[4]) end
+return 1
 `,
 );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Call } from '../domain';
 import { guard, parseJson } from './errors';
-import { LIVE_SESSION_IDS, PAGE_CALL_IDS } from './calls-lua';
+import { PAGE_CALL_IDS, REFRESH_CALL } from './calls-lua';
 import { Keys } from './keys';
 import { CallRecord } from './types';
 
@@ -78,21 +78,25 @@ export class CallStore {
     await guard(() => tx.exec());
   }
 
-  /** Renews the leases of live calls this instance owns (re-writing lost records too). */
+  /**
+   * Renews the leases of live calls this instance owns (re-writing lost records too),
+   * one script per call so that a renewal never undoes an end saved meanwhile.
+   */
   async refresh(records: readonly CallRecord[], now: number): Promise<void> {
-    if (records.length === 0) return;
     const k = this.keys;
     const expiry = now + this.leaseMs;
-    const p = this.redis.pipeline();
-    for (const r of records) {
-      if (r.call.ended) continue;
-      p.set(k.call(r.call.id), JSON.stringify(r), 'PX', this.leaseMs);
-      // The same record: its version stays, unless Redis lost it (then any new one will do).
-      p.hsetnx(k.callVersions(), r.call.id, randomUUID());
-      p.zadd(k.liveCalls(), expiry, r.call.id);
-      this.index(p, r.call);
-    }
-    await guard(() => p.exec());
+    await guard(() =>
+      Promise.all(
+        records
+          .filter((r) => !r.call.ended)
+          .map((r) => {
+            const { call } = r;
+            const keys = [k.call(call.id), k.liveCalls(), k.callVersions(), k.liveCallIds(), k.callIdsByNumber(call.number), ...CallStore.agentsOf(call).map((a) => k.callIdsByAgent(a))];
+            // The same record: its version stays, unless Redis lost it (then any new one will do).
+            return REFRESH_CALL.run(this.redis, keys, [JSON.stringify(r), this.leaseMs, expiry, call.id, randomUUID()]);
+          }),
+      ),
+    );
   }
 
   /** The id indexes (score 0, so ordered by id) a listing pages through. */
@@ -112,10 +116,10 @@ export class CallStore {
    * One page of `list`: the first `limit` calls whose id sorts after `after`, with the
    * ids of each one's live supervision sessions. Paging by id is stable while calls
    * start and end: a call live for the whole walk is seen exactly once. `more` says
-   * whether calls after this page exist. Plain commands, no script (Lua's replies cost
-   * Redis eight times as much at 500 calls): the page's ids from the id index; then, in
-   * one round trip, their records and whether each is live and supervised; then the
-   * session ids of the supervised ones, if any.
+   * whether calls after this page exist. One script (PAGE_CALL_IDS) reads the page's
+   * ids, which are live, their versions and the session ids of the supervised ones;
+   * then only the records this instance has not read at their version yet. The script
+   * goes out in the current turn's batch (batch.ts): every request of a listing runs it.
    */
   async page(filter: CallFilter, now: number, page: { after?: string; limit: number }): Promise<CallPage> {
     const k = this.keys;
@@ -125,16 +129,17 @@ export class CallStore {
         ? [k.callIdsByAgent(filter.agent), filter.number !== undefined ? k.callIdsByNumber(filter.number) : undefined]
         : [filter.number !== undefined ? k.callIdsByNumber(filter.number) : k.liveCallIds(), undefined];
     const keys = [scan, k.liveCalls(), k.callVersions(), k.supervisedCalls(), second ?? scan];
-    const args = [page.after ?? '', page.limit + 1, now, second ? '1' : '0'];
-    const [found, foundVersions, foundWatched] = (await guard(() => PAGE_CALL_IDS.run(this.redis, keys, args))) as [string[], (string | null)[], number[]];
+    const args = [page.after ?? '', page.limit + 1, now, second ? '1' : '0', k.sessionsByCallPrefix()];
+    const [found, foundVersions, watchedIds, watchedSessions] = (await guard(() => PAGE_CALL_IDS.runBatched(this.redis, keys, args))) as [string[], (string | null)[], string[], string[][]];
     const more = found.length > page.limit;
     const n = Math.min(found.length, page.limit);
     if (n === 0) return { records: [], sessionIds: new Map(), more };
-    const wanted: { id: string; version: string | null; supervised: boolean }[] = [];
+    const sessionsOf = new Map(watchedIds.map((id, i) => [id, watchedSessions[i] ?? []]));
+    const wanted: { id: string; version: string | null }[] = [];
     for (let i = 0; i < n; i++) {
       const v = foundVersions[i];
       if (v === null || v === undefined) continue;
-      wanted.push({ id: found[i]!, version: v === '' ? null : v, supervised: foundWatched[i] === 1 });
+      wanted.push({ id: found[i]!, version: v === '' ? null : v });
     }
     // Only records that changed since this instance last read them cross the wire.
     const unknown = wanted.filter((w) => w.version === null || this.cached.get(w.id)?.version !== w.version);
@@ -142,17 +147,13 @@ export class CallStore {
     const fresh = new Map<string, CallRecord | undefined>();
     unknown.forEach((w, i) => fresh.set(w.id, this.remember(w.id, w.version, raws[i] ?? null)));
     const records: CallRecord[] = [];
-    const watched: string[] = [];
+    const sessionIds = new Map<string, string[]>();
     for (const w of wanted) {
       const r = fresh.has(w.id) ? fresh.get(w.id) : this.cached.get(w.id)?.record;
       if (!r || r.call.ended) continue;
       records.push(r);
-      if (w.supervised) watched.push(w.id);
-    }
-    const sessionIds = new Map<string, string[]>();
-    if (watched.length > 0) {
-      const perCall = (await guard(() => LIVE_SESSION_IDS.run(this.redis, watched.map((id) => k.sessionsByCall(id)), [now]))) as string[][];
-      watched.forEach((id, i) => sessionIds.set(id, perCall[i] ?? []));
+      const sessions = sessionsOf.get(w.id);
+      if (sessions) sessionIds.set(w.id, sessions);
     }
     return { records, sessionIds, more, last: found[n - 1]! };
   }

@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 import { NumberEntry, UserStatus } from '../domain';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
-import { DELETE_USER, SEED_ADMIN_INDEX, WRITE_USER } from './directory-lua';
+import { batched } from './batch';
+import { AUTH_LOOKUP, DELETE_USER, SEED_ADMIN_INDEX, WRITE_USER } from './directory-lua';
+import type { WindowCount } from './rate-limits';
 import { StoredUser } from './types';
 
 export type CreateUserResult = 'ok' | 'user_exists' | 'token_in_use' | 'sip_username_in_use';
@@ -36,11 +38,11 @@ export class DirectoryStore {
     return guard(async () => parseJson<StoredUser>(this.keys.user(id), await this.redis.get(this.keys.user(id))));
   }
 
-  /** Many users in one round trip; ids not in the directory are absent from the map. */
+  /** Many users in one round trip (batched: a page of the call list reads their names); ids not in the directory are absent from the map. */
   async getUsers(ids: readonly string[]): Promise<Map<string, StoredUser>> {
     const out = new Map<string, StoredUser>();
     if (ids.length === 0) return out;
-    const raws = await guard(() => this.redis.mget(...ids.map((id) => this.keys.user(id))));
+    const raws = (await guard(() => batched(this.redis, (p) => p.mget(...ids.map((id) => this.keys.user(id)))))) as (string | null)[];
     raws.forEach((raw, i) => {
       const u = parseJson<StoredUser>(this.keys.user(ids[i]!), raw);
       if (u) out.set(u.id, u);
@@ -57,6 +59,20 @@ export class DirectoryStore {
 
   async userIdByTokenHash(sha256: string): Promise<string | undefined> {
     return (await guard(() => this.redis.get(this.keys.token(sha256)))) ?? undefined;
+  }
+
+  /**
+   * The user record a token hash names, with the failed-authentication count of the
+   * source (`counter`, a RateLimitStore key) read in the same round trip; the user is
+   * not looked up once that count has reached `limit`. The caller still checks that
+   * the record lists the hash (a token being replaced meanwhile).
+   */
+  async userByTokenHashUnlessThrottled(sha256: string, counter: string, limit: number): Promise<{ failures: WindowCount; user?: StoredUser }> {
+    const k = this.keys;
+    const [count, ttl, raw] = (await guard(() => AUTH_LOOKUP.runBatched(this.redis, [k.rateLimit(counter), k.token(sha256)], [limit, k.userKeyPrefix()]))) as [number, number, string | null];
+    const failures = { count: Number.isFinite(count) ? count : 0, resetMs: ttl > 0 ? ttl : 0 };
+    const user = parseJson<StoredUser>(k.userKeyPrefix(), raw);
+    return user ? { failures, user } : { failures };
   }
 
   /** The user a SIP username authenticates as, with its digest credential (for the registrar). */
@@ -143,11 +159,11 @@ export class DirectoryStore {
 
   // ---- numbers ----
 
-  /** Many numbers in one round trip; those not in the directory are absent from the map. */
+  /** Many numbers in one round trip (batched: a page of the call list reads them); those not in the directory are absent from the map. */
   async getNumbers(e164s: readonly string[]): Promise<Map<string, NumberEntry>> {
     const out = new Map<string, NumberEntry>();
     if (e164s.length === 0) return out;
-    const raws = await guard(() => this.redis.mget(...e164s.map((n) => this.keys.number(n))));
+    const raws = (await guard(() => batched(this.redis, (p) => p.mget(...e164s.map((n) => this.keys.number(n)))))) as (string | null)[];
     raws.forEach((raw, i) => {
       const n = parseJson<NumberEntry>(this.keys.number(e164s[i]!), raw);
       if (n) out.set(n.e164, n);

@@ -18,6 +18,7 @@ import { DirectoryStore } from './directory';
 import { guard, StoreConfigError } from './errors';
 import { EventBus } from './events';
 import { Keys } from './keys';
+import { CommandBus } from './commands';
 import { LockStore } from './locks';
 import { PresenceStore } from './presence';
 import { RateLimitStore } from './rate-limits';
@@ -37,6 +38,8 @@ export interface Store {
   readonly events: EventBus;
   readonly rateLimits: RateLimitStore;
   readonly tickets: EventTicketStore;
+  /** Commands forwarded to the instance that owns a call or session. */
+  readonly commands: CommandBus;
   /** Lease of live calls, sessions and locks (LOCK_TTL_SEC), in ms. */
   readonly leaseMs: number;
   /** The SIP adapter's directory and registrar ports (src/sip/ports.ts). */
@@ -71,6 +74,7 @@ export function createStore(redis: Redis, config: StoreConfig): Store {
     events: new EventBus(redis, keys),
     rateLimits: new RateLimitStore(redis, keys),
     tickets: new EventTicketStore(redis, keys),
+    commands: new CommandBus(redis, keys),
     async ping() {
       const t0 = process.hrtime.bigint();
       await guard(() => redis.ping());
@@ -104,4 +108,6 @@ export type { TimelineStore } from './timeline';
 export type { EventBus, Subscription } from './events';
 export { RECENT_EVENTS_CAP } from './events';
 export type { EventTicketStore, TicketHolder } from './tickets';
+export type { CommandBus, CommandReply, InstanceCommand } from './commands';
+export { OwnerUnavailableError } from './commands';
 export type { RedisSipDirectory, RedisRegistrationStore } from './sip-directory';

@@ -25,10 +25,12 @@
  *   registrations:{userId}    hash contact → JSON Registration (SIP registrar)
  *   directory:bootstrapped    ISO time the directory file was imported
  *   events:seq                global event id counter
- *   ratelimit:{what}:{who}    fixed-window counter (auth failures per address, starts per supervisor); expires with its window
+ *   ratelimit:{what}:{who}    fixed-window counter (auth failures per address, starts per supervisor, SIP digest failures
+ *                             per address and per SIP username, sipauth:good:{address}:{username}); expires with its window
  *   events:recent             list of the newest published events (JSON), newest first, capped: SSE resume
  *   events:ticket:{sha256}    JSON {userId, tokenSha256} a single-use event-stream ticket was issued to (short TTL)
  *   events  (pub/sub channel) every call, supervision and user event
+ *   instance:{id}:commands / instance:{id}:replies  (pub/sub channels) commands forwarded to the instance that owns a call or session, and their replies
  */
 export class Keys {
   constructor(readonly prefix: string) {}
@@ -46,6 +48,8 @@ export class Keys {
 
   session = (id: string): string => this.k('session', id);
   sessionsByCall = (callId: string): string => this.k('sessions', 'call', callId);
+  /** `sessionsByCall(id)` without the id, for the call page's script (PAGE_CALL_IDS), which learns the ids itself. */
+  sessionsByCallPrefix = (): string => this.k('sessions', 'call', '');
   supervisedCalls = (): string => this.k('calls', 'supervised');
 
   coachLock = (callId: string, participantId: string): string => this.k('lock', 'coach', callId, participantId);
@@ -55,6 +59,8 @@ export class Keys {
   timeline = (callId: string): string => this.k('timeline', callId);
 
   user = (id: string): string => this.k('user', id);
+  /** `user(id)` without the id, for the one script that learns the id itself (AUTH_LOOKUP). */
+  userKeyPrefix = (): string => this.k('user', '');
   users = (): string => this.k('users');
   admins = (): string => this.k('users', 'admin');
   number = (e164: string): string => this.k('number', e164);
@@ -69,4 +75,7 @@ export class Keys {
   recentEvents = (): string => this.k('events', 'recent');
   eventTicket = (sha256: string): string => this.k('events', 'ticket', sha256);
   eventChannel = (): string => this.k('events');
+  /** Pub/sub channels of one app instance: commands for what it owns, and replies to the commands it sent. */
+  instanceCommands = (instanceId: string): string => this.k('instance', instanceId, 'commands');
+  instanceReplies = (instanceId: string): string => this.k('instance', instanceId, 'replies');
 }

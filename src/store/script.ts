@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { batched } from './batch';
 
 /**
  * A Lua script run by EVALSHA, falling back to EVAL once when the server does not
@@ -24,6 +25,16 @@ export class Script {
       if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
         return redis.eval(this.source, keys.length, ...keys, ...args);
       }
+      throw err;
+    }
+  }
+
+  /** `run` in the current turn's batch (batch.ts): for the read path of every request. */
+  async runBatched(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await batched(redis, (p) => p.evalsha(this.sha, keys.length, ...keys, ...args));
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) return redis.eval(this.source, keys.length, ...keys, ...args);
       throw err;
     }
   }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { isLive } from '../domain';
+import { batched } from './batch';
 import { guard, parseJson } from './errors';
 import { LIVE_SESSION_IDS } from './calls-lua';
 import { Keys } from './keys';
@@ -53,12 +54,12 @@ export class SessionStore {
     return this.byIds(new Map(callIds.map((id, i) => [id, perCall[i] ?? []])));
   }
 
-  /** The live sessions among `idsByCall` (call id → session ids, as a call page lists them), read in one MGET. */
+  /** The live sessions among `idsByCall` (call id → session ids, as a call page lists them), read in one MGET (batched: batch.ts). */
   async byIds(idsByCall: ReadonlyMap<string, readonly string[]>): Promise<Map<string, SessionRecord[]>> {
     const out = new Map<string, SessionRecord[]>([...idsByCall.keys()].map((id) => [id, []]));
     const ids = [...idsByCall.values()].flat();
     if (ids.length === 0) return out;
-    const raws = await guard(() => this.redis.mget(...ids.map((id) => this.keys.session(id))));
+    const raws = (await guard(() => batched(this.redis, (p) => p.mget(...ids.map((id) => this.keys.session(id)))))) as (string | null)[];
     raws.forEach((raw, i) => {
       const r = parseJson<SessionRecord>(this.keys.session(ids[i]!), raw);
       if (r && isLive(r.session)) out.get(r.session.callId)?.push(r);

@@ -259,26 +259,28 @@ t.test('supervision service', async (t) => {
     t.same(hearing(w.media.lastPlan('call-1')), ['A<C', 'C<A']);
   });
 
-  t.test('crash recovery: a dead instance’s coach lock expires and another coach gets the agent', async (t) => {
+  t.test('crash recovery: a dead instance’s locks, sessions and calls expire; the supervisor is free again', async (t) => {
     // The call lives on instance 2 (it owns the SIP dialogs and keeps renewing the call);
-    // the coach's session was started on instance 1, which then dies.
+    // the coach's session, asked of instance 1, runs there too. Then instance 2 dies.
     const w = await fresh(t, { lockTtlMs: 400, refresh: true });
     const other = await w.instance({ refresh: true });
     await other.service.callChanged(activeCall('call-x'), { type: 'call_answered' });
     const s = await w.service.startSupervision(await userOf(w, 'sue'), 'call-x', { target: 'A', mode: 'coach' });
-    await joined(w, s.id);
-    const root = await userOf(other, 'root');
+    t.equal((await w.store.sessions.get(s.id))?.owner, 'instance-2', 'the session runs where the call is');
+    await joined(other, s.id);
+    const root = await userOf(w, 'root');
     await sleep(1000);
-    await t.rejects(other.service.startSupervision(root, 'call-x', { target: 'A', mode: 'coach' }), { code: 'coach_taken' }, 'renewed past 2 TTLs: still held');
-    // Instance 1 "crashes": its refresher stops, nothing is cleaned up.
-    await w.service.stop();
+    await t.rejects(w.service.startSupervision(root, 'call-x', { target: 'A', mode: 'coach' }), { code: 'coach_taken' }, 'renewed past 2 TTLs: still held');
+    // Instance 2 "crashes": its refresher and command listener stop, nothing is cleaned up.
+    await other.service.stop();
+    await t.rejects(w.service.startSupervision(root, 'call-x', { target: 'A', mode: 'monitor' }), { code: 'owner_unavailable' }, 'its call cannot be supervised meanwhile');
     await sleep(600);
     t.equal(await w.store.locks.supervisorHolder('sue'), undefined, 'lock expired');
     t.equal((await w.store.presence.get('sue')).status, 'available', 'stale busy reads available');
     t.same(await w.store.sessions.listByCall('call-x', Date.now()), [], 'the dead session left the call');
-    const s2 = await other.service.startSupervision(root, 'call-x', { target: 'A', mode: 'coach' });
-    t.equal(s2.state, 'dialing', 'the new coach succeeds');
-    t.equal((await other.store.calls.get('call-x'))?.call.ended, false, 'the call itself lived on');
+    t.same((await w.store.calls.page({}, Date.now(), { limit: 10 })).records.map((r) => r.call.id), ['call-1'], 'its call is no longer listed');
+    const s2 = await w.service.startSupervision(await userOf(w, 'sue'), 'call-1', { target: 'A', mode: 'coach' });
+    t.equal(s2.state, 'dialing', 'the supervisor supervises again');
   });
 
   t.test('a lock taken over meanwhile fails the session (lock_lost)', async (t) => {
@@ -293,17 +295,19 @@ t.test('supervision service', async (t) => {
     t.equal(await w.redis.get(w.store.keys.coachLock('call-1', 'A')), 'someone-else', 'the other holder keeps it');
   });
 
-  t.test('stopped on another instance: the owner hangs the leg up on its next renewal', async (t) => {
+  t.test('stopped or switched through another instance: the owner does it at once', async (t) => {
     const w = await fresh(t);
     const sue = await userOf(w, 'sue');
     const s = await w.service.startSupervision(sue, 'call-1', { target: 'A', mode: 'monitor' });
     await joined(w, s.id);
     const other = await w.instance({ refresh: false });
-    await other.service.stopSupervision(sue, s.id);
-    t.same(w.signaling.hangups, [], 'not yet');
-    await w.service.renewLeases();
-    t.same(w.signaling.hangups, [s.id]);
-    t.notOk(w.media.lastPlan('call-1')!.members[s.id], 'and re-plans without it');
+    t.equal((await other.service.switchMode(sue, s.id, 'coach')).mode, 'coach');
+    t.same(hearing(w.media.lastPlan('call-1')), ['A<C', `A<${s.id}`, 'C<A', `${s.id}<A`, `${s.id}<C`], 'the owner re-planned');
+    const done = await other.service.stopSupervision(sue, s.id);
+    t.same([done.state, done.reason], ['ended', 'stopped']);
+    t.same(w.signaling.hangups, [s.id], 'the owner hung the leg up');
+    t.same(other.signaling.hangups, [], 'nothing was done on the other instance');
+    t.notOk(w.media.lastPlan('call-1')!.members[s.id], 'and re-planned without it');
   });
 
   t.test('refusals carry the domain codes', async (t) => {

@@ -7,24 +7,10 @@ import { Party, TONES, expectHearing, hearsMusic, sleep } from './lib/hearing';
 import { PRESENT_DBFS } from './lib/rtp-phone';
 import { ADDR, NUMBERS, type Stack } from './lib/stack';
 import { e2eSuite } from './lib/suite';
+import { noChannelsLeft } from './lib/flows';
 import { withTimeout, type SipPhone } from './lib/sip-phones';
 
 const SUP = 'e2e-sofia-token-0000000';
-
-async function channels(s: Stack): Promise<number> {
-  const out = await s.freeswitch('show channels count');
-  return Number(/(\d+) total/.exec(out)?.[1] ?? NaN);
-}
-
-async function noChannelsLeft(t: Test, s: Stack): Promise<void> {
-  let n = NaN;
-  for (let i = 0; i < 30; i++) {
-    n = await channels(s);
-    if (n === 0) break;
-    await sleep(200);
-  }
-  t.equal(n, 0, 'no FreeSWITCH channel left behind (show channels count)');
-}
 
 /** A customer on the carrier side calls the sales number; Ana answers on her desk phone. */
 async function connectedCall(s: Stack, name: string): Promise<{ customer: SipPhone; ana: SipPhone }> {

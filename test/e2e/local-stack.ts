@@ -7,6 +7,8 @@
  * SIP: coachline 127.0.0.1:5060; the trunk (TRUNK_ACL/TRUNK_URI) is 127.0.0.2, agent
  * and desk phones are expected on 127.0.0.3. Ctrl-C stops everything.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { missingServers, startStack } from './lib/stack';
 
 async function main(): Promise<void> {
@@ -15,7 +17,13 @@ async function main(): Promise<void> {
     process.stderr.write(`${missing}\n`);
     process.exit(2);
   }
-  const [directoryFile, port] = process.argv.slice(2);
+  const [file, port] = process.argv.slice(2);
+  // npm runs scripts from the package root; a relative path means where the user typed it.
+  const directoryFile = file ? path.resolve(process.env.INIT_CWD ?? process.cwd(), file) : undefined;
+  if (directoryFile && !existsSync(directoryFile)) {
+    process.stderr.write(`no directory file at ${directoryFile}\n`);
+    process.exit(2);
+  }
   const stack = await startStack({ phones: false, ...(directoryFile ? { directoryFile } : {}), httpPort: Number(port ?? 3000) });
   process.stdout.write(`coachline up: API ${stack.app.httpUrl}, SIP 127.0.0.1:5060 (Ctrl-C to stop)\n`);
   const stop = (): void => void stack.stop().then(() => process.exit(0));

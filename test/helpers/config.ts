@@ -9,6 +9,7 @@ export interface ConfigPatch {
   bodyLimitBytes?: number;
   http?: Partial<Config['http']>;
   limits?: Partial<Config['limits']>;
+  forwardTimeoutMs?: number;
 }
 
 export function testConfig(patch: ConfigPatch = {}): Config {
@@ -17,6 +18,7 @@ export function testConfig(patch: ConfigPatch = {}): Config {
   return {
     ...base,
     logLevel: 'silent',
+    ...(patch.forwardTimeoutMs ? { forwardTimeoutMs: patch.forwardTimeoutMs } : {}),
     http: { ...base.http, host: '127.0.0.1', port: 0, bodyLimitBytes: patch.bodyLimitBytes ?? base.http.bodyLimitBytes, ...patch.http },
     // The auth and bad-request matrices send hundreds of wrong credentials from 127.0.0.1 on purpose.
     limits: { ...base.limits, authFailures: 1_000_000, supervisionStarts: 1_000_000, ...patch.limits },

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { Redis } from 'ioredis';
 import { Call, addRinging, newCall, participantAnswered } from '../../src/domain';
 import { createStore, Store } from '../../src/store';
-import { SupervisionService, DirectoryService, bootstrapDirectory, Metrics } from '../../src/app';
+import { SupervisionService, DirectoryService, bootstrapDirectory, Metrics, type AdmissionPort } from '../../src/app';
 import { buildApiServer, ApiServer, HealthProbes } from '../../src/api';
 import { Config } from '../../src/config';
 import type { WebAssets } from '../../src/api/web-assets';
@@ -51,7 +51,7 @@ export interface World extends Instance {
 
 const silent = pino({ level: 'silent' });
 
-async function makeInstance(server: RedisServer, config: Config, n: number, refresh: boolean, web?: WebAssets): Promise<Instance> {
+async function makeInstance(server: RedisServer, config: Config, n: number, refresh: boolean, web?: WebAssets, admit?: (metrics: Metrics) => AdmissionPort): Promise<Instance> {
   const redis = server.client();
   const store = createStore(redis, config);
   const signaling = new RecordingSignaling();
@@ -60,10 +60,12 @@ async function makeInstance(server: RedisServer, config: Config, n: number, refr
   let seq = 0;
   const service = new SupervisionService({
     store, signaling, media, logger: silent, config, metrics,
+    ...(admit ? { admission: admit(metrics) } : {}),
     instanceId: `instance-${n}`,
     idGen: () => `s${n}-${(++seq).toString().padStart(4, '0')}`,
   });
-  if (refresh) service.start();
+  if (refresh) await service.start();
+  else await service.serveCommands();
   const directory = new DirectoryService({ store, config });
   const health = { drachtio: true, freeswitch: true };
   const probes: HealthProbes = {
@@ -85,10 +87,10 @@ async function makeInstance(server: RedisServer, config: Config, n: number, refr
 
 export async function makeWorld(
   server: RedisServer,
-  opts: ConfigPatch & { refresh?: boolean; extraSupervisors?: number; web?: WebAssets } = {},
+  opts: ConfigPatch & { refresh?: boolean; extraSupervisors?: number; web?: WebAssets; admission?: (metrics: Metrics) => AdmissionPort } = {},
 ): Promise<World> {
   const config = testConfig(opts);
-  const first = await makeInstance(server, config, 1, opts.refresh ?? true, opts.web);
+  const first = await makeInstance(server, config, 1, opts.refresh ?? true, opts.web, opts.admission);
   await bootstrapDirectory({ store: first.store, directory: first.directory, config, logger: silent, file: FIXTURE });
   if (opts.extraSupervisors) await addSupervisors(first.store, first.directory, opts.extraSupervisors);
   let n = 1;

@@ -99,3 +99,18 @@ export async function supervisedCall(s: Stack): Promise<{ call: Call; sofia: Sip
   return { call, sofia, parties };
 }
 
+async function channels(s: Stack): Promise<number> {
+  const out = await s.freeswitch('show channels count');
+  return Number(/(\d+) total/.exec(out)?.[1] ?? NaN);
+}
+
+/** Waits up to 6 s for FreeSWITCH to have no channel at all, and says so. */
+export async function noChannelsLeft(t: Test, s: Stack): Promise<void> {
+  let n = NaN;
+  for (let i = 0; i < 30; i++) {
+    n = await channels(s);
+    if (n === 0) break;
+    await sleep(200);
+  }
+  t.equal(n, 0, 'no FreeSWITCH channel left behind (show channels count)');
+}

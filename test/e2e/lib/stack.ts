@@ -34,6 +34,10 @@ export const NUMBERS = { sales: '+34910000001', support: '+34910000002', emergen
 
 export interface Stack {
   app: Coachline;
+  /** Every coachline instance (`apps` of them; the first is `app`). */
+  apps: Coachline[];
+  /** `api` through instance `i`. */
+  apiAt(i: number, method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: any }>;
   carrier: PhoneBook;
   desk: PhoneBook;
   api(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -98,6 +102,10 @@ export interface StackOptions {
   httpPort?: number;
   /** The web page to serve (bundled in-process by the browser case). */
   web?: WebAssets;
+  /** More coachline settings, over the suite's (admission control, say). */
+  env?: Record<string, string>;
+  /** How many coachline instances share the stack's drachtio-server, FreeSWITCH and Redis (default 1). */
+  apps?: number;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -106,10 +114,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const children: ChildProcess[] = [];
   let redis: RedisServer | undefined;
   let app: Coachline | undefined;
+  const apps: Coachline[] = [];
   const books: PhoneBook[] = [];
   const stop = async (): Promise<void> => {
     books.forEach((b) => b.close());
-    await app?.stop().catch(() => undefined);
+    for (const a of apps.reverse()) await a.stop().catch(() => undefined);
     for (const c of children) c.kill('SIGTERM');
     await redis?.stop();
     await new Promise((r) => setTimeout(r, 300));
@@ -157,18 +166,26 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       SIP_DOMAIN: ADDR.app,
       TRUNK_ACL: ADDR.carrier,
       TRUNK_URI: `sip:${ADDR.carrier}:5060`,
-      AGENT_ACL: ADDR.desk,
+      // Ana's desk phone places outbound calls without a password; anyone else there is challenged.
+      AGENT_ACL: `ana@${ADDR.desk}`,
       AGENT_RING_TIMEOUT_SEC: '10',
       CONFIRM_TIMEOUT_SEC: '4',
+      ...opts.env,
     });
-    app = await startCoachline(config, pino({ level: config.logLevel }), opts.web ? { web: opts.web } : {});
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const r = await fetch(`${app.httpUrl}/readyz`).catch(() => undefined);
-      if (r?.ok) break;
-      if (Date.now() > until) throw new Error(`coachline not ready: ${r ? await r.text() : 'no answer'}`);
-      await new Promise((res) => setTimeout(res, 250));
+    for (let i = 0; i < (opts.apps ?? 1); i++) {
+      // Each instance has its own listener for FreeSWITCH's outbound event sockets.
+      const own = i === 0 ? config : { ...config, http: { ...config.http, port: 0 }, freeswitch: { ...config.freeswitch, listenPort: config.freeswitch.listenPort + i } };
+      const started = await startCoachline(own, pino({ level: config.logLevel }).child({ instance: i }), opts.web && i === 0 ? { web: opts.web } : {});
+      apps.push(started);
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const r = await fetch(`${started.httpUrl}/readyz`).catch(() => undefined);
+        if (r?.ok) break;
+        if (Date.now() > until) throw new Error(`coachline not ready: ${r ? await r.text() : 'no answer'}`);
+        await new Promise((res) => setTimeout(res, 250));
+      }
     }
+    app = apps[0]!;
 
     const carrier = new PhoneBook(`${ADDR.carrier}:5060`);
     const desk = new PhoneBook(`${ADDR.desk}:5060`);
@@ -178,22 +195,24 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await desk.connect(ADDR.desk, admin.desk, 'cymru');
     }
 
-    const httpUrl = app.httpUrl;
     const fsApi = async (cmd: string): Promise<string> => app!.freeswitchApi(cmd);
+    const apiAt = async (i: number, method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: any }> => {
+      const res = await fetch(`${apps[i]!.httpUrl}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    };
     return {
       app,
+      apps,
+      apiAt,
       carrier,
       desk,
       freeswitch: fsApi,
-      async api(method, url, token, body) {
-        const res = await fetch(`${httpUrl}${url}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : undefined };
-      },
+      api: (method, url, token, body) => apiAt(0, method, url, token, body),
       stop,
     };
   } catch (err) {
