@@ -3,9 +3,11 @@ import type { FastifyReply } from 'fastify';
 
 /**
  * Each item's JSON, per item schema, for items that can no longer change: the call
- * list hands out the same frozen view objects request after request while their calls
- * are unchanged (src/app/listed-views.ts), and their bytes are then the same too.
- * Weak on both sides, so it holds nothing the views' owner has let go.
+ * list hands out the same view objects request after request while their calls are
+ * unchanged (src/app/listed-views.ts), and their bytes are then the same too. An item
+ * counts as unchangeable when it is frozen, so whoever freezes one freezes all of it
+ * (ListedViews deep-freezes). Weak on both sides: it holds nothing the views' owner
+ * has let go.
  */
 const encoded = new WeakMap<TSchema, WeakMap<object, Buffer>>();
 

@@ -52,10 +52,26 @@ function participantViews(call: Call, x: CallViewExtras): ParticipantView[] {
   });
 }
 
+/**
+ * heardByTarget per call object and session, computed once: it builds the call's hearing
+ * matrix, and a listing shows the same (unchanged, shared) call records to every
+ * supervisor who asks. Keyed by what asJoined takes from the session.
+ */
+const heardMemo = new WeakMap<Call, Map<string, boolean>>();
+
+function heardOnce(call: Call, s: SessionRecord['session']): boolean {
+  let byCall = heardMemo.get(call);
+  if (!byCall) heardMemo.set(call, (byCall = new Map()));
+  const key = JSON.stringify([s.id, s.mode, s.target, s.notify]);
+  let heard = byCall.get(key);
+  if (heard === undefined) byCall.set(key, (heard = heardByTarget(call, asJoined(s))));
+  return heard;
+}
+
 /** A supervisor shown as an internal participant of the call, marked with their mode (SPEC §5.10). */
 function supervisorView(call: Call, r: SessionRecord, x: CallViewExtras): ParticipantView {
   const s = r.session;
-  const heard = s.state === 'active' && heardByTarget(call, asJoined(s));
+  const heard = s.state === 'active' && heardOnce(call, s);
   const name = x.names?.get(s.supervisorId);
   return {
     id: s.id,
