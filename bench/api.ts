@@ -40,7 +40,7 @@ import type { CallRecord } from '../src/store';
 import { startRedis } from '../test/helpers/redis';
 import { LEGAL, SALES, makeWorld, supervisorToken } from '../test/helpers/world';
 import type { LoadResult, LoadSpec } from './lib/load-client';
-import { Row, gcOrThrow, nowMs, percentile, printTable, runIfMain, sleep } from './lib/report';
+import { Row, gcOrThrow, heapUsed, nowMs, percentile, printTable, runIfMain, sleep } from './lib/report';
 
 const CALLS = Number(process.env.BENCH_API_CALLS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 8);
@@ -126,15 +126,6 @@ async function listingFloor(
   } finally {
     await new Promise((resolve) => bare.close(resolve));
   }
-}
-
-async function heapUsed(): Promise<number> {
-  const gc = gcOrThrow();
-  // Twice, with a turn of the event loop between: finalizers and weak refs settle.
-  gc();
-  await sleep(20);
-  gc();
-  return process.memoryUsage().heapUsed;
 }
 
 export async function main(): Promise<void> {

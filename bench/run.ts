@@ -14,6 +14,8 @@ import { SKIPPED_EXIT, nowMs } from './lib/report';
 const BENCHES: Record<string, { file: string; limitSec: number; what: string; named?: true }> = {
   plan: { file: 'plan.ts', limitSec: 60, what: 'pure domain: hearing matrix → plan → diff → commands' },
   api: { file: 'api.ts', limitSec: 120, what: 'HTTP API with 1,000 live calls on a private Redis' },
+  lease: { file: 'lease.ts', limitSec: 120, what: 'lease renewal of 1,000 live calls: tick cost and API latency meanwhile' },
+  finished: { file: 'finished-calls.ts', limitSec: 300, what: 'heap left behind per finished call (answered, listed, supervised, ended), just after and a minute later (~3 min)', named: true },
   forwarding: { file: 'forwarding.ts', limitSec: 120, what: 'commands through the instance that does not own the call, beside the owner (two instances, one Redis)' },
   web: { file: 'web.ts', limitSec: 240, what: 'the web page with 1,000 live calls in headless Chromium (needs /usr/bin/chromium)' },
   stack: { file: 'stack.ts', limitSec: 180, what: 'real drachtio + FreeSWITCH (needs E2E_DRACHTIO_BIN, E2E_FREESWITCH_BIN)' },

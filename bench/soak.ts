@@ -20,6 +20,7 @@ import { nowMs, runIfMain, sleep } from './lib/report';
 import { drained } from './lib/sampler';
 import { prepareSipp, readStats, runCustomers, startUas, type Uas } from './lib/sipp';
 import { targetOf } from './lib/steps';
+import { Keys } from '../src/store';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MIN ?? 30);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 5);
@@ -119,7 +120,7 @@ class Supervisors {
 async function redisFigures(stack: LoadStack, prefix: string): Promise<{ keys: number; memory: number; recentEvents: number; recentBytes: number }> {
   const memory = Number(/used_memory:(\d+)/.exec(await stack.redis.info('memory'))?.[1] ?? NaN);
   const keys = await stack.redis.dbsize();
-  const recent = `${prefix}events:recent`;
+  const recent = new Keys(prefix).recentEvents();
   const recentEvents = await stack.redis.llen(recent);
   const recentBytes = Number((await stack.redis.call('MEMORY', 'USAGE', recent)) ?? 0);
   return { keys, memory, recentEvents, recentBytes };

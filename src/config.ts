@@ -49,6 +49,21 @@ function list(env: Env, name: string, def: readonly string[]): string[] {
     .filter(Boolean);
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` (IPv6 as `[::1]:port`; the port may be left off); unset or blank: none. */
+function hostPorts(env: Env, name: string, defaultPort: number): HostPort[] {
+  return list(env, name, []).map((item) => {
+    const m = /^(?:\[([^\]\s]+)\]|([^:\s\[\]]+))(?::(\d{1,5}))?$/.exec(item);
+    const port = m?.[3] === undefined ? defaultPort : Number(m[3]);
+    if (!m || port < 1 || port > 65535) throw new ConfigError(`${name} must list host:port entries separated by commas, got "${item}"`);
+    return { host: (m[1] ?? m[2])!, port };
+  });
+}
+
 export interface Config {
   logLevel: string;
   http: {
@@ -80,10 +95,23 @@ export interface Config {
     sipAuthSourceFailures: number;
     sipAuthFailureWindowMs: number;
   };
-  redis: { url: string; keyPrefix: string; timelineTtlSec: number; lockTtlSec: number };
+  redis: {
+    url: string;
+    keyPrefix: string;
+    timelineTtlSec: number;
+    lockTtlSec: number;
+    /** Sentinels to ask for the master (REDIS_SENTINELS); empty: not through Sentinel. */
+    sentinels: HostPort[];
+    /** The master's name the sentinels know (REDIS_SENTINEL_NAME). */
+    sentinelName: string;
+    /** Password of the sentinels themselves, when they require one (REDIS_SENTINEL_PASSWORD). */
+    sentinelPassword: string | undefined;
+    /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); empty: not a cluster. */
+    clusterNodes: HostPort[];
+  };
   directoryFile: string | undefined;
   drachtio: { host: string; port: number; secret: string };
-  freeswitch: { hosts: string[]; port: number; password: string; listenAddress: string; listenPort: number };
+  freeswitch: { hosts: string[]; port: number; password: string; listenAddress: string; listenPort: number; heartbeatTimeoutMs: number };
   sip: {
     /** Host put in auto-answer headers and used as the app's SIP domain. */
     domain: string;
@@ -140,6 +168,10 @@ export function loadConfig(env: Env = process.env): Config {
       keyPrefix: str(env, 'REDIS_KEY_PREFIX', 'coachline:'),
       timelineTtlSec: int(env, 'TIMELINE_TTL_SEC', 86400, 60),
       lockTtlSec: int(env, 'LOCK_TTL_SEC', 30, 5),
+      sentinels: hostPorts(env, 'REDIS_SENTINELS', 26379),
+      sentinelName: str(env, 'REDIS_SENTINEL_NAME', 'mymaster'),
+      sentinelPassword: raw(env, 'REDIS_SENTINEL_PASSWORD'),
+      clusterNodes: hostPorts(env, 'REDIS_CLUSTER_NODES', 6379),
     },
     directoryFile: raw(env, 'DIRECTORY_FILE'),
     drachtio: {
@@ -153,6 +185,8 @@ export function loadConfig(env: Env = process.env): Config {
       password: str(env, 'FREESWITCH_PASSWORD', 'ClueCon'),
       listenAddress: str(env, 'FSMRF_LISTEN_ADDRESS', '127.0.0.1'),
       listenPort: int(env, 'FSMRF_LISTEN_PORT', 8085, 1, 65535),
+      // Status is polled once a second: the floor leaves one missed answer of slack.
+      heartbeatTimeoutMs: int(env, 'FREESWITCH_HEARTBEAT_TIMEOUT_MS', 3000, 1500, 600_000),
     },
     sip: {
       domain: str(env, 'SIP_DOMAIN', '127.0.0.1'),
@@ -190,6 +224,9 @@ export function loadConfig(env: Env = process.env): Config {
       staleMediaMs: 3000,
     },
   };
+  if (config.redis.sentinels.length > 0 && config.redis.clusterNodes.length > 0) {
+    throw new ConfigError('REDIS_SENTINELS and REDIS_CLUSTER_NODES are two different deployments: set one of them');
+  }
   // Node refuses a headers timeout longer than the whole request's.
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) {
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_SEC must not be longer than HTTP_REQUEST_TIMEOUT_SEC');

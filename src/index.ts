@@ -19,7 +19,7 @@ import { MediaLoadMonitor } from './media/media-load';
 import { MediaServerPool } from './media/media-servers';
 import { SipAuthThrottle } from './sip/auth-throttle';
 import { SipApp } from './sip/sip-app';
-import { createRedis, createStore } from './store';
+import { createRedis, createStore, migrateUntaggedKeys } from './store';
 import { runShutdown } from './shutdown';
 
 export interface Coachline {
@@ -66,6 +66,7 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
       password: config.freeswitch.password,
       listenAddress: config.freeswitch.listenAddress,
       listenPort: config.freeswitch.listenPort,
+      heartbeatTimeoutMs: config.freeswitch.heartbeatTimeoutMs,
     },
     logger.child({ component: 'media' }),
   );
@@ -78,7 +79,9 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     logger.child({ component: 'media' }),
   );
   // Admission control: this instance's calls with media, FreeSWITCH's own status, the event loop.
-  const mediaLoad = new MediaLoadMonitor(() => pool.servers(), logger.child({ component: 'media' }));
+  // Its answers are also each server's heartbeat: a hung FreeSWITCH stops being picked.
+  const mediaLoad = new MediaLoadMonitor(() => pool.servers(), logger.child({ component: 'media' }), 1000, Date.now, pool.heartbeats);
+  pool.loadFrom((server) => mediaLoad.sessionsOf(server));
   const admission = new AdmissionControl(config.admission, { calls: () => media.callCount(), media: () => mediaLoad.readings() }, metrics);
   const sip = new SipApp({
     srf,
@@ -113,6 +116,9 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
   const signaling: SignalingPort = {
     dialSupervisor: (req: DialRequest, onEvent: (e: DialEvent) => void) => sip.dialer.dialSupervisor(req, onEvent),
     hangupSupervisor: (sessionId: string) => sip.dialer.hangupSupervisor(sessionId),
+    addParticipant: (callId, target, actor) => sip.control.addParticipant(callId, target, actor),
+    removeParticipant: (callId, participantId, actor) => sip.control.removeParticipant(callId, participantId, actor),
+    takeOver: (req) => sip.control.takeOver(req),
   };
   service = new SupervisionService({ store, signaling, media, logger: logger.child({ component: 'app' }), config, metrics, admission });
   const directory = new DirectoryService({ store, config });
@@ -136,6 +142,8 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
   // is reachable, then calls and supervision start.
   try {
     await redisReady(redis, logger);
+    const renamed = await migrateUntaggedKeys(redis, store.keys);
+    if (renamed > 0) logger.info({ renamed }, 'redis keys renamed to the hash-tagged layout (docs/redis.md)');
     await store.directory.seedAdminIndex();
     await bootstrapDirectory({ store, directory, config, logger });
   } catch (err) {

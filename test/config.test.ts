@@ -79,3 +79,22 @@ t.test('admission control: every limit off by default, each validated', async (t
     t.throws(() => loadConfig({ [name]: value }), new RegExp(name), `${name}=${value}`);
   }
 });
+
+t.test('Redis shapes: one server, Sentinel, Cluster (issue 13 item 5)', async (t) => {
+  const one = loadConfig({}).redis;
+  t.same([one.sentinels, one.clusterNodes, one.sentinelName, one.sentinelPassword], [[], [], 'mymaster', undefined], 'one server by default');
+  const sentinel = loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2 ,[fd00::3]:26380', REDIS_SENTINEL_NAME: 'cc', REDIS_SENTINEL_PASSWORD: 's3cret' }).redis;
+  t.same(sentinel.sentinels, [{ host: '10.0.0.1', port: 26379 }, { host: '10.0.0.2', port: 26379 }, { host: 'fd00::3', port: 26380 }], 'the port defaults to 26379; IPv6 in brackets');
+  t.equal(sentinel.sentinelName, 'cc');
+  t.equal(sentinel.sentinelPassword, 's3cret');
+  t.same(loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000,r2' }).redis.clusterNodes, [{ host: 'r1', port: 7000 }, { host: 'r2', port: 6379 }], 'the port defaults to 6379');
+  for (const [name, value] of [
+    ['REDIS_SENTINELS', 'host:0'],
+    ['REDIS_SENTINELS', 'host:70000'],
+    ['REDIS_CLUSTER_NODES', 'a:b:c'],
+    ['REDIS_CLUSTER_NODES', 'fd00::1:7000'],
+  ] as const) {
+    t.throws(() => loadConfig({ [name]: value }), new RegExp(name), `${name}=${value}`);
+  }
+  t.throws(() => loadConfig({ REDIS_SENTINELS: 'a:26379', REDIS_CLUSTER_NODES: 'b:7000' }), { code: 'invalid_config', message: /set one of them/ }, 'both at once is a mistake');
+});

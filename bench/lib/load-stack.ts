@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '../../test/helpers/redis';
+import { startSingleRedis, type SingleRedisServer } from '../../test/helpers/redis';
 import { forkApp, type ChildApp } from './child-app';
 import { sleep } from './report';
 
@@ -194,7 +194,7 @@ export interface LoadStackOptions {
 
 export async function startLoadStack(dir: string, opts: LoadStackOptions): Promise<LoadStack> {
   const children: ChildProcess[] = [];
-  let redisServer: RedisServer | undefined;
+  let redisServer: SingleRedisServer | undefined;
   let coachline: (ChildApp & { httpUrl: string }) | undefined;
   let baseline: ChildApp | undefined;
   let esl: Esl | undefined;
@@ -209,7 +209,7 @@ export async function startLoadStack(dir: string, opts: LoadStackOptions): Promi
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   };
   try {
-    redisServer = await startRedis();
+    redisServer = await startSingleRedis();
     redis = redisServer.client();
     const fsConf = path.join(dir, 'fs-conf');
     cpSync(path.join(ROOT, 'freeswitch'), fsConf, { recursive: true });

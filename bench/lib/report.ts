@@ -89,3 +89,12 @@ export function gcOrThrow(): () => void {
   if (!gc) throw new Error('global.gc is not exposed: run with node --expose-gc --import tsx (npm run bench does)');
   return gc;
 }
+
+/** Heap in use after a full collection: twice, with a turn of the event loop between, so finalizers and weak refs settle. */
+export async function heapUsed(): Promise<number> {
+  const gc = gcOrThrow();
+  gc();
+  await sleep(20);
+  gc();
+  return process.memoryUsage().heapUsed;
+}

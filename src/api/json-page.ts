@@ -33,7 +33,14 @@ export function sendJsonPage<T extends TSchema>(reply: FastifyReply, key: string
     if (!bytes) {
       serialize ??= reply.compileSerializationSchema(itemSchema as Record<string, unknown>) as (item: unknown) => string;
       bytes = Buffer.from(serialize(item));
-      if (frozen) memo.set(item, bytes);
+      if (frozen) {
+        // A small Buffer.from is a slice of a shared 8 KiB pool slab, and a kept slice
+        // keeps its whole slab: one per call listed since its last change, ~8 KiB of
+        // external memory each (issue 14). Kept bytes get a right-sized buffer of their own.
+        const own = Buffer.allocUnsafeSlow(bytes.length);
+        bytes.copy(own);
+        memo.set(item, (bytes = own));
+      }
     }
     return bytes;
   });

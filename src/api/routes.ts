@@ -3,7 +3,7 @@ import {
   CallList, CallView, ErrorBody, Health, IdParams, ListCallsQuery, NumberInput, NumberList, NumberParams, NumberReplace,
   NumberView, OpenApiDocument, Ready, SessionView, StartSupervisionBody, StatusBody, StatusView, SwitchModeBody, MetricsText, EventStreamText,
   Timeline, TimelineQuery, UserIdParams, UserInput, UserList, UserReplace, UserView, errorResponses,
-  EventTicket, EventsQuery, MeView, TextBody, ListSupervisionsQuery, SupervisionList,
+  EventTicket, EventsQuery, MeView, TextBody, ListSupervisionsQuery, SupervisionList, AddParticipantBody, ParticipantParams, ParticipantView,
 } from '../contract';
 import { sendJsonPage } from './json-page';
 import { AnyRoute, route } from './route';
@@ -67,6 +67,18 @@ export const ROUTES: readonly AnyRoute[] = [
     handler: async ({ deps, user, params, query }) => ({ status: 200, body: { callId: params.id, ...(await deps.queries.timeline(user, params.id, query)) } }),
   }),
 
+  // ---- participants (a conference) ----
+  route({
+    method: 'POST', url: '/v1/calls/:id/participants', summary: 'Add a directory user or an external number to a live call: dialed by coachline, joined to the call (the call’s agent, or staff with the `conference` permission); answers once it rings', tags: ['calls'], access: 'user',
+    schema: { params: IdParams, body: AddParticipantBody, response: { 201: ParticipantView, ...errorResponses } },
+    handler: async ({ deps, user, params, body }) => ({ status: 201, body: await deps.service.addParticipant(user, params.id, body) }),
+  }),
+  route({
+    method: 'DELETE', url: '/v1/calls/:id/participants/:pid', summary: 'Hang up one participant of a live call, or stop it ringing (the call’s agent, or staff with `conference`)', tags: ['calls'], access: 'user',
+    schema: { params: ParticipantParams, response: { 200: ParticipantView, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.service.removeParticipant(user, params.id, params.pid) }),
+  }),
+
   // ---- supervision ----
   route({
     method: 'POST', url: '/v1/calls/:id/supervisions', summary: 'Start monitoring, coaching or barging: dials your device', tags: ['supervision'], access: STAFF,
@@ -87,6 +99,11 @@ export const ROUTES: readonly AnyRoute[] = [
     method: 'PATCH', url: '/v1/supervisions/:id', summary: 'Switch mode on the same leg (no re-dial)', tags: ['supervision'], access: STAFF,
     schema: { params: IdParams, body: SwitchModeBody, response: { 200: SessionView, ...errorResponses } },
     handler: async ({ deps, user, params, body }) => ({ status: 200, body: await deps.service.switchMode(user, params.id, body.mode, body.notify) }),
+  }),
+  route({
+    method: 'POST', url: '/v1/supervisions/:id/takeover', summary: 'Take the call over (`takeover` permission): your leg stays with the customer as the call’s participant, the agent is released, the session ends with reason `takeover`; you stay busy until you hang up', tags: ['supervision'], access: STAFF,
+    schema: { params: IdParams, response: { 200: SessionView, ...errorResponses } },
+    handler: async ({ deps, user, params }) => ({ status: 200, body: await deps.service.takeOver(user, params.id) }),
   }),
   route({
     method: 'DELETE', url: '/v1/supervisions/:id', summary: 'Stop: hang up the supervisor leg (idempotent)', tags: ['supervision'], access: STAFF,

@@ -18,6 +18,12 @@ export interface CallChange {
 export async function handleCallChanged(ops: SessionOps, call: Call, change: CallChange): Promise<void> {
   const { store, clock, instanceId, metrics } = ops.d;
   const previous = ops.ownedCalls.get(call.id) ?? (await store.calls.get(call.id));
+  if (previous?.call.ended && !call.ended && !ops.ownedCalls.has(call.id)) {
+    // Ended for everyone while this instance could not beat (instance-reaper.ts): a
+    // change on its SIP side must not bring it back to the listings; its end is due.
+    ops.logger(call.id).warn({ change: change.type }, 'a change on a call already ended elsewhere; not saved');
+    return;
+  }
   const now = ops.now();
   const rec: CallRecord = {
     call,
@@ -33,6 +39,8 @@ export async function handleCallChanged(ops: SessionOps, call: Call, change: Cal
   await store.calls.save(rec, previous, clock.now());
   metrics.liveCalls.set(ops.ownedCalls.size);
   await ops.recordCall(call, change.type, change.actor, change.detail);
+
+  await freeTakenOver(ops, previous?.call, call);
 
   const sessions = await store.sessions.listByCall(call.id, clock.now());
   const owned = [...ops.ownedSessions.values()].filter((r) => r.session.callId === call.id && !sessions.some((s) => s.session.id === r.session.id));
@@ -56,6 +64,19 @@ async function recordTargetHold(ops: SessionOps, call: Call, r: SessionRecord, c
   if (!target || target.held !== (change === 'hold')) return;
   const heard = heardByTarget(call, asJoined(s));
   await ops.recordSession(r, change === 'hold' ? 'supervision_target_holding' : 'supervision_target_resumed', undefined, { heardByTarget: heard });
+}
+
+/**
+ * A supervisor who took the call over stayed busy while in it (call-control.ts): when
+ * their leg leaves, or the call ends, they are available again.
+ */
+async function freeTakenOver(ops: SessionOps, before: Call | undefined, call: Call): Promise<void> {
+  for (const p of call.participants) {
+    if (p.origin !== 'takeover' || !p.userId || p.status !== 'left') continue;
+    if (before?.participants.find((x) => x.id === p.id)?.status === 'left') continue;
+    await ops.d.store.presence.set(p.userId, 'available');
+    await ops.publishStatus(p.userId, 'available', p.id, call.id);
+  }
 }
 
 function endingEvent(call: Call, target: string): SessionEvent | undefined {

@@ -60,7 +60,7 @@ export class CallQueries {
   private readonly clock: Clock;
 
   private readonly names: NameCache;
-  private readonly listed = new ListedViews();
+  private readonly listed = new ListedViews(undefined, undefined, () => this.clock.now());
   /** The numbers each page (filter, cursor, size) showed when last read: read with the page next time. */
   private readonly pageNumbers = new Map<string, string[]>();
 
@@ -89,6 +89,7 @@ export class CallQueries {
     const { records, more } = page;
     const reads = await PageReads.of(this.store, page, this.names, { asked: new Set(guess), found: prefetched });
     this.rememberPageNumbers(pageKey, [...reads.numbers.keys()]);
+    this.listed.sweep();
     const calls = records.map((r) => this.listedView(user, r, reads));
     // The cursor is the last id looked at, so a page whose calls all ended meanwhile still moves on.
     return { calls, ...(more && page.last !== undefined ? { next: encodeCursor('calls', page.last) } : {}) };

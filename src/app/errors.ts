@@ -29,7 +29,11 @@ export type AppErrorCode =
   | 'signaling_unavailable'
   | 'owner_unavailable'
   | 'media_unavailable'
-  | 'overloaded';
+  | 'overloaded'
+  | 'participant_not_found'
+  | 'participant_unreachable'
+  | 'participant_busy'
+  | 'session_leg_gone';
 
 export class AppError extends CoachlineError {
   declare readonly code: AppErrorCode;

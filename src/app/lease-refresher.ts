@@ -3,14 +3,17 @@ import { SessionOps } from './session-ops';
 /**
  * Renews the leases of everything this instance owns, every LOCK_TTL / 3: the locks
  * and records of live sessions, and the records of live calls. If this instance dies,
- * nothing renews them and they expire, so another supervisor can coach the agent and
- * dead calls leave the listings (SPEC §7). A session whose lock another session now
+ * a survivor finishes them (instance-reaper.ts) or, with none left, nothing renews them
+ * and they expire, so another supervisor can coach the agent and dead calls leave the
+ * listings (SPEC §7). A session whose lock another session now
  * holds fails with `lock_lost`; one another instance finished has its leg hung up here;
  * one whose call is gone (ended, or its owner's record expired) ends with `call_ended`.
  */
 export class LeaseRefresher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** When the live calls' timelines were last given their TTL again (epoch ms). */
+  private timelinesTouched = -Infinity;
 
   constructor(private readonly ops: SessionOps) {}
 
@@ -33,8 +36,9 @@ export class LeaseRefresher {
     const log = this.ops.d.logger;
     try {
       const calls = [...this.ops.ownedCalls.values()];
-      await store.calls.refresh(calls, clock.now());
-      await store.timeline.touch(calls.map((c) => c.call.id));
+      // Leases only, in batches: the records are unchanged since their last save (issue 11).
+      await store.calls.renew(calls, clock.now());
+      await this.touchTimelines(calls.map((c) => c.call.id));
     } catch (err) {
       log.warn({ err }, 'renewing call leases failed');
     }
@@ -63,6 +67,18 @@ export class LeaseRefresher {
         this.ops.logger(s.callId, s.id).warn({ err }, 'renewing the session lease failed');
       }
     }
+  }
+
+  /**
+   * A timeline lives TIMELINE_TTL after its last append; a live call that goes that long
+   * without an event must not lose it. Once a quarter of the TTL is plenty (every append
+   * renews it anyway): every tick, 1,000 EXPIREs cost a few ms of each (issue 11).
+   */
+  private async touchTimelines(callIds: string[]): Promise<void> {
+    const now = this.ops.d.clock.now();
+    if (now - this.timelinesTouched < (this.ops.d.config.redis.timelineTtlSec * 1000) / 4) return;
+    await this.ops.d.store.timeline.touch(callIds);
+    this.timelinesTouched = now;
   }
 
   /**

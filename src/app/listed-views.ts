@@ -1,6 +1,10 @@
 import type { CallDecision } from '../domain';
 import type { CallView } from '../contract';
 import type { CallRecord } from '../store';
+import { SeenMap } from '../store/seen-map';
+
+/** Views of a call no listing showed for this long are dropped: an ended call is never listed again (issue 14). */
+export const LISTED_IDLE_MS = 60_000;
 
 /**
  * Everything a listed call view that shows no supervision is made of (see callView):
@@ -34,17 +38,31 @@ export interface ListedInputs {
  * objects that can no longer change.
  */
 export class ListedViews {
-  private readonly byCall = new Map<string, Entry>();
+  private readonly byCall: SeenMap<string, Entry>;
 
   constructor(
     /** Calls remembered; the oldest entry makes room. */
-    private readonly maxCalls = 20_000,
+    maxCalls = 20_000,
     /** Views per call, one per distinct decision (a handful); past it the call's views start over. */
     private readonly maxPerCall = 16,
-  ) {}
+    /** The clock the idle sweep runs on (seen-map.ts). */
+    private readonly now: () => number = Date.now,
+  ) {
+    this.byCall = new SeenMap(LISTED_IDLE_MS, maxCalls);
+  }
+
+  /** Calls with views kept (tests). */
+  get size(): number {
+    return this.byCall.size;
+  }
+
+  /** Drops the views of calls no listing showed for LISTED_IDLE_MS; every listing calls it, empty ones too. */
+  sweep(): void {
+    this.byCall.sweep(this.now());
+  }
 
   get(x: ListedInputs): CallView | undefined {
-    const entry = this.byCall.get(x.record.call.id);
+    const entry = this.byCall.get(x.record.call.id, this.now());
     if (!entry || entry.record !== x.record || entry.numberName !== x.numberName || entry.namesGeneration !== x.namesGeneration) return undefined;
     return entry.views.get(decisionKey(x.decision));
   }
@@ -52,12 +70,11 @@ export class ListedViews {
   /** Keeps `view`, built from `x`, and returns it frozen. */
   keep(x: ListedInputs, view: CallView): CallView {
     const id = x.record.call.id;
-    let entry = this.byCall.get(id);
+    const now = this.now();
+    let entry = this.byCall.get(id, now);
     if (!entry || entry.record !== x.record || entry.numberName !== x.numberName || entry.namesGeneration !== x.namesGeneration) {
-      this.byCall.delete(id);
-      if (this.byCall.size >= this.maxCalls) this.byCall.delete(this.byCall.keys().next().value!);
       entry = { record: x.record, numberName: x.numberName, namesGeneration: x.namesGeneration, views: new Map() };
-      this.byCall.set(id, entry);
+      this.byCall.set(id, entry, now);
     }
     if (entry.views.size >= this.maxPerCall) entry.views.clear();
     const frozen = deepFreeze(view);

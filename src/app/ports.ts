@@ -27,6 +27,18 @@ export type DialEvent =
   /** A DTMF digit from the supervisor's phone once the session is joined. */
   | { type: 'dtmf'; digit: string };
 
+/** Who POST /v1/calls/:id/participants brings in: a directory user's own device, or a number through the trunk. */
+export type ParticipantTarget = { userId: string } | { number: string };
+
+/** A supervisor's leg becomes a participant of the call it supervised (takeover). */
+export interface TakeoverRequest {
+  sessionId: string;
+  callId: string;
+  /** Participant id of the agent whose leg is released. */
+  target: string;
+  supervisor: User;
+}
+
 export interface SignalingPort {
   /**
    * Start dialing the supervisor's device. Resolves once the INVITE is sent; progress
@@ -35,6 +47,20 @@ export interface SignalingPort {
   dialSupervisor(req: DialRequest, onEvent: (e: DialEvent) => void): Promise<void>;
   /** Hang up (BYE) or cancel (CANCEL) the supervisor's leg; idempotent. */
   hangupSupervisor(sessionId: string): Promise<void>;
+  /**
+   * Dial a participant into a live call this instance owns. Resolves with its
+   * participant id once it is ringing; its answer or failure arrives as call changes.
+   * Throws a CoachlineError (`call_not_live`, `participant_unreachable`, `participant_busy`).
+   */
+  addParticipant(callId: string, target: ParticipantTarget, actor: string): Promise<{ participantId: string }>;
+  /** Hang up (or cancel) one participant's leg; throws `participant_not_found` when there is none. */
+  removeParticipant(callId: string, participantId: string, actor: string): Promise<void>;
+  /**
+   * The session's leg stays in the call as an internal participant (its id is the
+   * session id, so its conference member is unchanged) and the target agent's leg is
+   * hung up. Throws `session_leg_gone` when the supervisor's leg is not up here.
+   */
+  takeOver(req: TakeoverRequest): Promise<{ participantId: string }>;
 }
 
 export interface MediaPort {
@@ -50,6 +76,13 @@ export interface MediaPort {
    * answer to a key press, not a state.
    */
   playToMember(callId: string, key: string, sound: string): Promise<void>;
+  /**
+   * Hang up every member of the call's conference wherever it is, for a call whose
+   * owning instance was lost: its FreeSWITCH channels (a supervisor's among them)
+   * must not go on carrying the call with nobody left to end them. A no-op where the
+   * conference is not.
+   */
+  dropConference(callId: string): Promise<void>;
 }
 
 /**

@@ -11,6 +11,9 @@
  *   service.switchMode(user, sessionId, mode)  → SessionView
  *   service.stopSupervision(user, sessionId)   → SessionView
  *   service.getSupervision(user, sessionId)    → SessionView
+ *   service.takeOver(user, sessionId)          → SessionView (ended, reason takeover)
+ *   service.addParticipant(user, callId, { userId } | { number }) → ParticipantView
+ *   service.removeParticipant(user, callId, participantId)      → ParticipantView
  *
  *   // the SIP adapter (src/sip), whenever a call changes or is gone
  *   service.callChanged(call, { type, actor?, detail? })
@@ -25,7 +28,8 @@
  * owner that does not answer is `503 owner_unavailable`, never a change made here.
  */
 import { Call, SupervisionMode, User, evaluateStart, evaluateSwitch, asJoined, heardByTarget, isLive, newSession, transition } from '../domain';
-import { StartSupervisionBody, SessionView } from '../contract';
+import { AddParticipantBody, ParticipantView, StartSupervisionBody, SessionView } from '../contract';
+import { CallControl } from './call-control';
 import type { CallRecord, SessionRecord } from '../store';
 import { AppDeps, ResolvedDeps, resolveDeps } from './deps';
 import { announceCoaching } from './coaching-notice';
@@ -36,6 +40,7 @@ import { handleDialEvent } from './dial-events';
 import { CallChange, handleCallChanged, handleCallRemoved } from './call-events';
 import { Forwarder } from './forwarding';
 import { LeaseRefresher } from './lease-refresher';
+import { InstanceReaper } from './instance-reaper';
 import { SessionOps } from './session-ops';
 import { sessionView } from './views';
 import { callScope, maySeeSupervision } from './visibility';
@@ -45,29 +50,39 @@ export class SupervisionService {
   private readonly d: ResolvedDeps;
   private readonly ops: SessionOps;
   private readonly refresher: LeaseRefresher;
+  private readonly reaper: InstanceReaper;
 
   private readonly forwarder: Forwarder;
+  private readonly control: CallControl;
 
   constructor(deps: AppDeps) {
     this.d = resolveDeps(deps);
     this.ops = new SessionOps(this.d);
     this.refresher = new LeaseRefresher(this.ops);
+    this.reaper = new InstanceReaper(this.ops);
     // What another instance may ask of this one: the user is the one it authenticated.
     this.forwarder = new Forwarder(this.d, {
       start: (a) => this.startHere(a.user as User, a.callId as string, a.req as StartSupervisionBody),
       switch: (a) => this.switchHere(a.user as User, a.sessionId as string, a.mode as SupervisionMode, a.notify as boolean | undefined),
       stop: (a) => this.stopHere(a.user as User, a.sessionId as string),
+      // A survivor asks before it finishes an instance whose beats lapsed (instance-reaper.ts).
+      ping: async () => 'pong',
+      add_participant: (a) => this.control.addParticipant(a.user as User, a.callId as string, a.body as AddParticipantBody),
+      remove_participant: (a) => this.control.removeParticipant(a.user as User, a.callId as string, a.participantId as string),
+      takeover: async (a) => this.control.takeOver(a.user as User, await this.ownSession(a.user as User, a.sessionId as string)),
     });
+    this.control = new CallControl(this.ops);
   }
 
   get instanceId(): string {
     return this.d.instanceId;
   }
 
-  /** Renews leases every LOCK_TTL / 3 and answers commands other instances forward here. */
+  /** Renews leases every LOCK_TTL / 3, beats (and finishes lost instances) every LOCK_TTL / 10, answers commands other instances forward here. */
   start(): Promise<void> {
     this.refresher.start();
-    return this.serveCommands();
+    // The reaper pings lapsed instances over the command bus: it starts once that is up.
+    return this.serveCommands().then(() => this.reaper.start());
   }
 
   /** Answers commands other instances forward here (started by `start()`; tests without the refresher call it alone). */
@@ -77,6 +92,7 @@ export class SupervisionService {
 
   async stop(): Promise<void> {
     this.refresher.stop();
+    await this.reaper.stop();
     await this.forwarder.close();
     await this.ops.queue.idle();
   }
@@ -84,6 +100,14 @@ export class SupervisionService {
   /** Runs one lease renewal pass now (what the timer does every LOCK_TTL / 3). */
   renewLeases(): Promise<void> {
     return this.refresher.tick();
+  }
+
+  /**
+   * Runs one heartbeat and lost-instance pass now (what the timer does every LOCK_TTL / 10);
+   * `now` lets a test stand at a moment past a lost instance's heartbeat.
+   */
+  checkInstances(now?: number): Promise<void> {
+    return this.reaper.tick(now);
   }
 
   /** Resolves when every queued call/session task has run (tests, shutdown). */
@@ -194,6 +218,37 @@ export class SupervisionService {
       const rec = await this.ownSession(user, sessionId);
       return sessionView(await this.ops.finish(rec, { type: 'stop' }, { actor: user.id }));
     });
+  }
+
+  /**
+   * Takes the call over (RingCentral's takeover): the session's leg stays with the
+   * customer as the call's internal participant, the target agent is released, and the
+   * session ends with reason `takeover`.
+   */
+  async takeOver(user: User, sessionId: string): Promise<SessionView> {
+    const first = await this.ownSession(user, sessionId);
+    if (!isLive(first.session)) throw new AppError('session_not_live', `the session is ${first.session.state}`);
+    return this.forwarder.run(ownerOf(first), 'takeover', { user, sessionId }, async () => this.control.takeOver(user, await this.ownSession(user, sessionId)));
+  }
+
+  // ---- participants (a conference) ----
+
+  /** Dials a directory user or an external number into a live call (the call's agent, or staff with `conference`). */
+  async addParticipant(user: User, callId: string, body: AddParticipantBody): Promise<ParticipantView> {
+    const owner = await this.callOwner(callId);
+    return this.forwarder.run(owner, 'add_participant', { user, callId, body }, () => this.control.addParticipant(user, callId, body));
+  }
+
+  /** Hangs up (or stops ringing) one participant of a live call. */
+  async removeParticipant(user: User, callId: string, participantId: string): Promise<ParticipantView> {
+    const owner = await this.callOwner(callId);
+    return this.forwarder.run(owner, 'remove_participant', { user, callId, participantId }, () => this.control.removeParticipant(user, callId, participantId));
+  }
+
+  private async callOwner(callId: string): Promise<string | undefined> {
+    const rec = await this.d.store.calls.get(callId);
+    if (!rec) throw new AppError('call_not_found', `no call ${callId}`);
+    return rec.call.ended ? undefined : rec.owner;
   }
 
   async getSupervision(user: User, sessionId: string): Promise<SessionView> {

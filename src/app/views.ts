@@ -1,4 +1,4 @@
-import { Call, CallDecision, NumberEntry, asJoined, callState, heardByTarget } from '../domain';
+import { Call, CallDecision, NumberEntry, Participant, asJoined, callState, heardByTarget } from '../domain';
 import type { Presence } from '../store';
 import type { CallView, ParticipantAction, ParticipantView, SessionView, UserView, NumberView, TimelineEventView } from '../contract';
 import type { CallRecord, SessionRecord, StoredUser, TimelineEvent } from '../store';
@@ -34,13 +34,17 @@ export interface CallViewExtras {
 }
 
 function participantViews(call: Call, x: CallViewExtras): ParticipantView[] {
-  return call.participants.map((p) => {
+  return call.participants.map((p) => participantView(p, x));
+}
+
+export function participantView(p: Participant, x: CallViewExtras = {}): ParticipantView {
     const name = p.userId ? x.names?.get(p.userId) : undefined;
     const actions = x.actions?.get(p.id);
     return {
       id: p.id,
       kind: p.kind,
-      role: p.kind === 'external' ? 'customer' : 'agent',
+      // A supervisor who took the call over talks in it as its internal participant.
+      role: p.kind === 'external' ? 'customer' : p.origin === 'takeover' ? 'supervisor' : 'agent',
       ...(p.userId ? { userId: p.userId } : {}),
       ...(name !== undefined ? { name } : {}),
       address: p.address,
@@ -49,7 +53,6 @@ function participantViews(call: Call, x: CallViewExtras): ParticipantView[] {
       origin: p.origin,
       ...(actions ? { actions } : {}),
     };
-  });
 }
 
 /**

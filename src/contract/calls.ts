@@ -1,7 +1,7 @@
 import { Static, Type } from '@sinclair/typebox';
-import { E164, Iso, Mode, SessionState, StringEnum, UserId } from './common';
+import { E164, Ident, Iso, Mode, SessionState, StringEnum, UserId } from './common';
 import { SessionView } from './supervision';
-import { CALLS_PAGE, CALL_STATES, EVENT_KINDS, TIMELINE_PAGE } from './values';
+import { CALLS_PAGE, CALL_STATES, EVENT_KINDS, PARTICIPANT_ORIGINS, TIMELINE_PAGE } from './values';
 
 /** Live calls, their participants (supervisors included) and their timelines. */
 
@@ -40,7 +40,7 @@ export const ParticipantView = Type.Object({
   address: Type.String(),
   status: StringEnum(['ringing', 'connected', 'left'] as const),
   held: Type.Boolean(),
-  origin: Type.Optional(StringEnum(['call', 'transfer', 'consult', 'added'] as const)),
+  origin: Type.Optional(StringEnum(PARTICIPANT_ORIGINS, 'call: an original leg; transfer: a transfer target; consult: a colleague consulted before an attended transfer; added: added to the call (POST /v1/calls/:id/participants); takeover: a supervisor who took the call over')),
   supervision: Type.Optional(SupervisionMark),
   actions: Type.Optional(
     Type.Array(ParticipantAction, { description: 'GET /v1/calls/:id only, for supervisors and admins: what you may do on this participant, refusals with their reason' }),
@@ -50,7 +50,7 @@ export type ParticipantView = Static<typeof ParticipantView>;
 
 export const CallView = Type.Object({
   id: Type.String(),
-  direction: StringEnum(['inbound', 'outbound'] as const),
+  direction: StringEnum(['inbound', 'outbound', 'internal'] as const, 'internal: an agent calling a colleague, with no customer (never supervised)'),
   number: Type.String(),
   numberName: Type.Optional(Type.String({ description: 'the number’s name in the directory' })),
   state: StringEnum(CALL_STATES),
@@ -109,3 +109,19 @@ export type Timeline = Static<typeof Timeline>;
 /** One Server-Sent Event's data on GET /v1/events (`id:` is `id`, `event:` is `type`). */
 export const StreamEvent = Type.Object({ id: Type.Integer(), ...TimelineEventView.properties });
 export type StreamEvent = Static<typeof StreamEvent>;
+
+/** POST /v1/calls/:id/participants: a directory user (dialed at their own device) or an external number (through the trunk). */
+export const AddParticipantBody = Type.Object(
+  {
+    userId: Type.Optional(Type.Unsafe<string>({ ...UserId, description: 'a directory user, dialed at their device' })),
+    number: Type.Optional(Type.String({ minLength: 2, maxLength: 20, pattern: '^\\+?[0-9*#]{2,19}$', description: 'an external number, dialed through the trunk' })),
+  },
+  { additionalProperties: false, oneOf: [{ required: ['userId'] }, { required: ['number'] }], description: 'exactly one of userId or number' },
+);
+export type AddParticipantBody = Static<typeof AddParticipantBody>;
+
+export const ParticipantParams = Type.Object(
+  { id: Ident, pid: Ident },
+  { additionalProperties: false },
+);
+export type ParticipantParams = Static<typeof ParticipantParams>;

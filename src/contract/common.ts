@@ -1,5 +1,5 @@
 import { Static, TObject, TSchema, TUnion, Type } from '@sinclair/typebox';
-import { DIALECTS, MODES, ROLES, SESSION_STATES, STATUSES } from './values';
+import { DIALECTS, MODES, PERMISSIONS, ROLES, SESSION_STATES, STATUSES } from './values';
 
 /** Building blocks shared by every route schema. */
 
@@ -41,6 +41,7 @@ export const Iso = Type.String({ description: 'ISO 8601 time' });
 
 export const Role = StringEnum(ROLES);
 export const Mode = StringEnum(MODES, 'monitor: listen; coach: whisper to the agent; barge: join openly');
+export const Permission = StringEnum(PERMISSIONS, 'monitor, coach, barge: the supervision modes; conference: add and remove participants on a live call; takeover: take a supervised call over from its agent');
 export const Status = StringEnum(STATUSES);
 export const Dialect = StringEnum(DIALECTS, 'auto-answer headers the desk phone understands');
 export const SessionState = StringEnum(SESSION_STATES);

@@ -1,5 +1,5 @@
 import { Static, Type } from '@sinclair/typebox';
-import { Dialect, E164, Mode, Role, Status, TaggedUnion, UserId } from './common';
+import { Dialect, E164, Permission, Role, Status, TaggedUnion, UserId } from './common';
 
 /** Users and numbers: API bodies and the directory file share these schemas. */
 
@@ -53,7 +53,7 @@ export type SipCredentialInput = Static<typeof SipCredentialInput>;
 const userFields = {
   name: Type.String({ minLength: 1, maxLength: 128 }),
   role: Role,
-  permissions: Type.Optional(Type.Array(Mode, { uniqueItems: true, maxItems: 3 })),
+  permissions: Type.Optional(Type.Array(Permission, { uniqueItems: true, maxItems: 5 })),
   device: Type.Optional(DeviceInput),
   tokens: Type.Optional(Type.Array(Token, { maxItems: 16 })),
   tokenSha256: Type.Optional(Type.Array(Sha256, { maxItems: 16 })),
@@ -74,7 +74,7 @@ export const UserView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   role: Role,
-  permissions: Type.Array(Mode),
+  permissions: Type.Array(Permission),
   device: Type.Optional(Device),
   numbers: Type.Array(Type.String()),
   status: Status,

@@ -6,18 +6,23 @@
 
 export const ROLES = ['agent', 'supervisor', 'admin'] as const;
 export const MODES = ['monitor', 'coach', 'barge'] as const;
+/** A user's permissions: each mode, `conference` (add/remove participants), `takeover` (take a supervised call over). */
+export const PERMISSIONS = [...MODES, 'conference', 'takeover'] as const;
 export const STATUSES = ['available', 'busy', 'unavailable'] as const;
 export const DIALECTS = ['default', 'polycom', 'yealink', 'snom', 'cisco', 'grandstream', 'rfc5373'] as const;
 
 export const SESSION_STATES = ['requested', 'dialing', 'ringing', 'confirming', 'active', 'ended', 'failed'] as const;
 /** Why a session ended or failed. */
 export const SESSION_REASONS = [
-  'no_answer', 'busy', 'declined', 'unreachable', 'not_confirmed', 'media_error', 'lock_lost', 'stopped', 'supervisor_hangup', 'target_left', 'call_ended',
+  'no_answer', 'busy', 'declined', 'unreachable', 'not_confirmed', 'media_error', 'lock_lost', 'stopped', 'supervisor_hangup', 'target_left', 'call_ended', 'takeover',
 ] as const;
 
 /** Page sizes of the listings (GET /v1/calls, GET /v1/calls/:id/timeline). */
 export const CALLS_PAGE = { default: 50, max: 500 } as const;
 export const TIMELINE_PAGE = { default: 200, max: 1000 } as const;
+
+/** How a participant came into a call: the original legs, a transfer target, a consulted agent, one added by POST /participants, a supervisor who took the call over. */
+export const PARTICIPANT_ORIGINS = ['call', 'transfer', 'consult', 'added', 'takeover'] as const;
 
 export const CALL_STATES = ['ringing', 'active', 'held', 'transferring', 'transferred', 'ended'] as const;
 

@@ -8,8 +8,11 @@ import { IllegalTransitionError, CoachlineError } from './errors';
 
 export type ParticipantKind = 'external' | 'internal';
 export type LegStatus = 'ringing' | 'connected' | 'left';
-/** How a participant came into the call: the original legs, a transfer target, a consulted agent, or an added agent. */
-export type ParticipantOrigin = 'call' | 'transfer' | 'consult' | 'added';
+/**
+ * How a participant came into the call: the original legs, a transfer target, a
+ * consulted agent, one added to the call (a conference), or a supervisor who took it over.
+ */
+export type ParticipantOrigin = 'call' | 'transfer' | 'consult' | 'added' | 'takeover';
 
 export interface Participant {
   /** Unique per leg: a participant who leaves and comes back is a new participant. */
@@ -35,9 +38,16 @@ export interface Transfer {
   /** The participant being brought in (present from the moment it is dialed). */
   target: string;
   phase: TransferPhase;
+  /**
+   * The transferring agent's consult line: when the agent's own phone holds the
+   * customer and dials a colleague, its voice is on that second leg (this media key),
+   * not on the held one, until the transfer completes or the consult ends.
+   */
+  line?: string;
 }
 
-export type CallDirection = 'inbound' | 'outbound';
+/** `internal`: an agent calling a colleague with no customer on the line (never supervised). */
+export type CallDirection = 'inbound' | 'outbound' | 'internal';
 export type CallState = 'ringing' | 'active' | 'held' | 'transferring' | 'transferred' | 'ended';
 
 export interface Call {
@@ -104,7 +114,7 @@ function replace(call: Call, id: string, patch: Partial<Participant>): Call {
 
 export function newCall(init: {
   id: string;
-  direction: CallDirection;
+  direction: Exclude<CallDirection, 'internal'>;
   number: string;
   emergency: boolean;
   customer: { id: string; address: string };
@@ -118,6 +128,27 @@ export function newCall(init: {
     ended: false,
     participants: [
       { id: init.customer.id, kind: 'external', address: init.customer.address, status: 'connected', held: false, origin: 'call' },
+    ],
+  };
+}
+
+/** An agent calls a colleague, with no customer call held: the caller is connected, the callee rings. */
+export function newInternalCall(init: {
+  id: string;
+  number: string;
+  caller: { id: string; userId: string; address: string };
+  callee: { id: string; userId: string; address: string };
+}): Call {
+  return {
+    id: init.id,
+    direction: 'internal',
+    number: init.number,
+    emergency: false,
+    answered: false,
+    ended: false,
+    participants: [
+      { ...init.caller, kind: 'internal', status: 'connected', held: false, origin: 'call' },
+      { ...init.callee, kind: 'internal', status: 'ringing', held: false, origin: 'call' },
     ],
   };
 }
@@ -160,7 +191,9 @@ export function participantLeft(call: Call, id: string): Call {
 function settle(next: Call): Call {
   const remaining = connected(next);
   const externals = remaining.filter((p) => p.kind === 'external');
-  if (externals.length === 0 || (next.answered && remaining.length < 2 && !next.transfer)) return { ...next, ended: true };
+  // An agent-to-agent call has no customer: it is over when one of the two is gone.
+  const noCustomer = next.direction === 'internal' ? remaining.length === 0 : externals.length === 0;
+  if (noCustomer || (next.answered && remaining.length < 2 && !next.transfer)) return { ...next, ended: true };
   return next;
 }
 
@@ -201,7 +234,8 @@ export function transferTargetAnswered(call: Call): Call {
 export function completeTransfer(call: Call): Call {
   const t = call.transfer;
   if (!t || t.phase !== 'consulting') throw new IllegalTransitionError('transfer', t ? t.phase : 'absent', 'complete');
-  return { ...call, transfer: { ...t, phase: 'completed' } };
+  const { line: _line, ...rest } = t;
+  return { ...call, transfer: { ...rest, phase: 'completed' } };
 }
 
 /** The target did not answer or the agent cancelled: the customer is back with the transferring agent. */
@@ -212,6 +246,38 @@ export function failTransfer(call: Call): Call {
   let next = withoutTransfer(call);
   if (target && target.status !== 'left') next = replace(next, target.id, { status: 'left', held: false });
   return settle(next);
+}
+
+/**
+ * A supervisor takes the call over: their leg joins as an internal participant, the
+ * agent they supervised leaves (participantLeft, once its leg is hung up).
+ */
+export function joinTakeover(call: Call, p: { id: string; userId: string; address: string }): Call {
+  requireLive(call, 'takeover');
+  if (findParticipant(call, p.id)) throw new CoachlineError('duplicate_participant', `participant ${p.id} already exists`);
+  const joined: Participant = { ...p, kind: 'internal', status: 'connected', held: false, origin: 'takeover' };
+  return { ...call, participants: [...call.participants, joined] };
+}
+
+/**
+ * The transferring agent's phone holds the customer and calls a colleague: the
+ * colleague is the transfer's target and the agent talks on a second leg (`line`).
+ */
+export function startConsult(call: Call, c: { by: string; target: { id: string; userId: string; address: string }; line: string }): Call {
+  const withTarget = addRinging(call, { ...c.target, kind: 'internal', origin: 'consult' });
+  const next = startTransfer(withTarget, { kind: 'attended', by: c.by, target: c.target.id });
+  return { ...next, transfer: { ...next.transfer!, line: c.line } };
+}
+
+/**
+ * The agent's phone sent its REFER before the consulted colleague answered
+ * (semi-attended): the transfer completes as a blind one when the colleague answers.
+ */
+export function referWhileRinging(call: Call): Call {
+  const t = call.transfer;
+  if (!t || t.phase !== 'dialing' || t.kind !== 'attended') throw new IllegalTransitionError('transfer', t ? `${t.kind}/${t.phase}` : 'absent', 'refer_while_ringing');
+  const { line: _line, ...rest } = t;
+  return { ...call, transfer: { ...rest, kind: 'blind' } };
 }
 
 export function endCall(call: Call): Call {

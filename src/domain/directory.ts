@@ -3,6 +3,12 @@
 export type Role = 'agent' | 'supervisor' | 'admin';
 export type SupervisionMode = 'monitor' | 'coach' | 'barge';
 export const SUPERVISION_MODES: readonly SupervisionMode[] = ['monitor', 'coach', 'barge'];
+/**
+ * What a supervisor or admin may do: each supervision mode, `conference` (add or
+ * remove participants on a live call) and `takeover` (take a supervised call over).
+ */
+export type Permission = SupervisionMode | 'conference' | 'takeover';
+export const PERMISSIONS: readonly Permission[] = [...SUPERVISION_MODES, 'conference', 'takeover'];
 
 export type UserStatus = 'available' | 'busy' | 'unavailable';
 
@@ -19,7 +25,7 @@ export interface User {
   name: string;
   role: Role;
   /** Supervision permissions; only meaningful for supervisors and admins. */
-  permissions: SupervisionMode[];
+  permissions: Permission[];
   device?: Device;
   /** E.164 numbers whose distribution includes this user. Derived from numbers, kept for listing. */
   numbers?: string[];

@@ -49,7 +49,31 @@ export interface JoinedSupervisor {
   notify: boolean;
 }
 
+/**
+ * The media key that carries a participant's voice: its own leg, except the
+ * transferring agent's while it consults on a second leg of its phone (its first leg
+ * is held and is left out of the plan, which isolates it).
+ */
+export function voiceKey(call: Call, participantId: string): string {
+  const t = call.transfer;
+  return t?.line && t.by === participantId ? t.line : participantId;
+}
+
 export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor[]): HearingMatrix {
+  const t = call.transfer;
+  if (!t?.line) return hearingByParticipant(call, supervisors);
+  const line = t.line;
+  const rename = (k: string): string => (k === t.by ? line : k);
+  const m = hearingByParticipant(call, supervisors);
+  return {
+    members: m.members.map(rename).sort(),
+    hears: Object.fromEntries(Object.entries(m.hears).map(([l, ss]) => [rename(l), ss.map(rename).sort()])),
+    plays: m.plays.map((p) => ({ ...p, member: rename(p.member) })),
+    guards: m.guards.map((g) => ({ listener: rename(g.listener), speaker: rename(g.speaker) })),
+  };
+}
+
+function hearingByParticipant(call: Call, supervisors: readonly JoinedSupervisor[]): HearingMatrix {
   const groups = talkGroups(call);
   const participantKeys = groups.flatMap((g) => g.members);
   // A session whose target is not connected has nothing to join; the session layer ends it.
@@ -59,7 +83,9 @@ export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor
   // An agent whose own phone holds hears nobody, a coach or barger included: the phone
   // was told (recvonly/inactive) that nothing is sent, FreeSWITCH stops sending, and
   // desk phones stop playing. What the agent says still reaches their supervisor.
-  const phoneHolds = new Set(call.participants.filter((p) => p.kind === 'internal' && p.held).map((p) => p.id));
+  // The transferring agent consulting on its phone's second leg listens there, not on the held one.
+  const consulting = call.transfer?.line ? call.transfer.by : undefined;
+  const phoneHolds = new Set(call.participants.filter((p) => p.kind === 'internal' && p.held && p.id !== consulting).map((p) => p.id));
   const hear = (listener: string, speaker: string): void => {
     if (listener !== speaker && !phoneHolds.has(listener)) hears.get(listener)?.add(speaker);
   };
@@ -98,11 +124,15 @@ export function hearingMatrix(call: Call, supervisors: readonly JoinedSupervisor
   }
   plays.sort((a, b) => (a.member + a.sound).localeCompare(b.member + b.sound));
 
+  // Guarded: every customer, and with several agents on the call every agent other
+  // than the supervisor's target — a coach is for one agent, never for a colleague.
   const guards: Guard[] = [];
-  const customers = participantKeys.filter((m) => findParticipant(call, m)?.kind === 'external').sort();
-  for (const listener of customers) {
+  const agents = participantKeys.filter((m) => findParticipant(call, m)?.kind === 'internal');
+  for (const listener of participantKeys) {
+    const external = findParticipant(call, listener)?.kind === 'external';
     for (const s of joined) {
-      if (!hears.get(listener)!.has(s.sessionId)) guards.push({ listener, speaker: s.sessionId });
+      const colleague = !external && agents.length > 1 && listener !== s.target;
+      if ((external || colleague) && !hears.get(listener)!.has(s.sessionId)) guards.push({ listener, speaker: s.sessionId });
     }
   }
   guards.sort((a, b) => a.listener.localeCompare(b.listener) || a.speaker.localeCompare(b.speaker));
@@ -126,7 +156,7 @@ export function asJoined(s: Pick<Session, 'id' | 'mode' | 'target' | 'notify'>):
 
 /** Whether a supervisor's target hears them now: a coach or barger, unless the target's phone holds. */
 export function heardByTarget(call: Call, s: JoinedSupervisor): boolean {
-  return hearsVoice(hearingMatrix(call, [s]), s.target, s.sessionId);
+  return hearsVoice(hearingMatrix(call, [s]), voiceKey(call, s.target), s.sessionId);
 }
 
 export function hearsVoice(matrix: HearingMatrix, listener: string, speaker: string): boolean {

@@ -21,7 +21,11 @@ export type RefusalCode =
   | 'own_call'
   | 'target_not_found'
   | 'target_ambiguous'
-  | 'target_not_agent';
+  | 'target_not_agent'
+  | 'internal_call'
+  | 'forbidden_conference'
+  | 'forbidden_takeover'
+  | 'session_not_active';
 
 export type Decision = { allowed: true; target: string } | { allowed: false; code: RefusalCode; message: string };
 export type CallDecision = { allowed: true } | { allowed: false; code: RefusalCode; message: string };
@@ -59,6 +63,8 @@ export function callSupervisability(call: Call, number: NumberEntry | undefined,
     return refuse('not_supervisor', 'only supervisors and admins supervise calls');
   }
   if (call.emergency || number?.emergency) return refuse('emergency_call', 'emergency calls are never supervised');
+  // Only calls with a customer are supervised (Aircall's rule): a colleague's call is theirs.
+  if (call.direction === 'internal') return refuse('internal_call', 'agent-to-agent calls have no customer and are not supervised');
   const state = callState(call);
   if (state === 'ringing' || state === 'ended') return refuse('call_not_live', `the call is ${state}, not live`);
   if (call.participants.some((p) => p.kind === 'internal' && p.userId === user.id && p.status !== 'left')) {
@@ -127,4 +133,36 @@ export function evaluateSwitch(facts: SupervisionFacts, session: { target: strin
   const p = findParticipant(facts.call, session.target);
   if (!p || p.status !== 'connected') return refuse('target_not_found', 'the supervised participant has left the call');
   return modeDecision(facts, session.target, mode);
+}
+
+/**
+ * Who may add or remove participants on a live call (a conference): the call's own
+ * connected agent, or a supervisor or admin with the `conference` permission who may
+ * supervise the call.
+ */
+export function evaluateConference(call: Call, number: NumberEntry | undefined, user: User): CallDecision {
+  const state = callState(call);
+  if (state === 'ringing' || state === 'ended') return refuse('call_not_live', `the call is ${state}, not live`);
+  if (call.direction === 'internal') return refuse('internal_call', 'participants are added to calls with a customer');
+  const own = call.participants.some((p) => p.kind === 'internal' && p.userId === user.id && p.status === 'connected');
+  if (own) return { allowed: true };
+  if (user.role === 'agent') return refuse('forbidden_conference', 'only the call’s agent, or a supervisor with the conference permission, adds participants');
+  if (!user.permissions.includes('conference')) return refuse('forbidden_conference', 'you do not have the conference permission');
+  const ok = callSupervisability(call, number, user);
+  return ok.allowed || ok.code === 'own_call' ? { allowed: true } : ok;
+}
+
+/**
+ * Whether the supervisor of a live session may take the call over: the `takeover`
+ * permission, a joined session, and a target agent still on the call.
+ */
+export function evaluateTakeover(call: Call, number: NumberEntry | undefined, supervisor: User, session: { target: string; state: string }): CallDecision {
+  const callOk = callSupervisability(call, number, supervisor);
+  if (!callOk.allowed) return callOk;
+  if (!supervisor.permissions.includes('takeover')) return refuse('forbidden_takeover', 'you do not have the takeover permission');
+  if (session.state !== 'active') return refuse('session_not_active', `the session is ${session.state}: take over once your phone is in the call`);
+  const p = findParticipant(call, session.target);
+  if (!p || p.status !== 'connected') return refuse('target_not_found', 'the supervised participant has left the call');
+  if (p.kind !== 'internal') return refuse('target_not_agent', 'a takeover replaces an agent: supervise the agent, not the customer');
+  return { allowed: true };
 }

@@ -14,7 +14,7 @@ export type SessionState = 'requested' | 'dialing' | 'ringing' | 'confirming' | 
 
 export type DialFailure = 'no_answer' | 'busy' | 'declined' | 'unreachable';
 export type FailReason = DialFailure | 'not_confirmed' | 'media_error' | 'lock_lost';
-export type EndReason = 'stopped' | 'supervisor_hangup' | 'target_left' | 'call_ended';
+export type EndReason = 'stopped' | 'supervisor_hangup' | 'target_left' | 'call_ended' | 'takeover';
 
 export interface Session {
   id: string;
@@ -42,6 +42,8 @@ export type SessionEvent =
   | { type: 'supervisor_hangup' }
   | { type: 'target_left' }
   | { type: 'call_ended' }
+  /** The supervisor took the call over: the session ends, its leg stays in the call as a participant. */
+  | { type: 'takeover' }
   | { type: 'media_error' }
   | { type: 'lock_lost' };
 
@@ -88,6 +90,8 @@ export function transition(s: Session, e: SessionEvent): Session {
       return end('target_left');
     case 'call_ended':
       return end('call_ended');
+    case 'takeover':
+      return s.state === 'active' ? end('takeover') : illegal();
     case 'media_error':
       return fail('media_error');
     case 'lock_lost':

@@ -121,6 +121,9 @@ export class CallConference {
         if (wait > 0) await sleep(wait);
         continue;
       }
+      // A leg released while this plan was being applied (a consult line hung up, a
+      // BYE) is forgotten at once; its steps are moot, as for a member FreeSWITCH lists as gone.
+      if (stepMembers(step).some((k) => this.legs.get(k)?.memberId === undefined)) continue;
       const args = renderStep(step, ctx);
       const reply = await this.server.api(`conference ${args}`);
       if (isFailureReply(reply)) {
@@ -136,7 +139,8 @@ export class CallConference {
       sent.push(args);
     }
     this.log.debug({ callId: this.callId, commands: sent }, 'media plan applied');
-    this.applied = plan;
+    // Not the legs forgotten meanwhile: a later plan must never address them.
+    this.applied = restrictPlan(plan, (k) => this.legs.has(k));
   }
 
   /** Which of these legs are no longer members of the conference, as FreeSWITCH lists it now. */

@@ -84,6 +84,15 @@ export class CallMedia implements MediaPort, CallMediaPort {
     await conf.playTo(key, sound);
   }
 
+  async dropConference(callId: string): Promise<void> {
+    // Conference names are per call, so asking every server is exact; a server without it answers -ERR.
+    await Promise.all(
+      this.pool.servers().map((server) =>
+        server.api(`conference coachline-${callId} hup all`).catch((err: unknown) => this.log.warn({ err, callId }, 'hanging up a lost call’s conference failed')),
+      ),
+    );
+  }
+
   async endCall(callId: string): Promise<void> {
     const conf = this.calls.get(callId);
     if (!conf) return;

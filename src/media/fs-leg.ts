@@ -6,9 +6,13 @@ export class MediaLegGoneError extends Error {
   override readonly name = 'MediaLegGoneError';
 }
 
+const RELEASE_BACKSTOP_MS = 5000;
+
 /** A MediaLeg on a drachtio-fsmrf endpoint. */
 export class FsLeg implements MediaLeg {
   private released = false;
+  private markReleased: () => void = () => undefined;
+  private readonly releasedSignal = new Promise<void>((resolve) => (this.markReleased = resolve));
   private readonly goneHandlers: ((reason: string) => void)[] = [];
   memberId: number | undefined;
 
@@ -20,7 +24,10 @@ export class FsLeg implements MediaLeg {
     endpoint.on('destroy', (e?: { reason?: string }) => {
       if (this.released) return;
       this.released = true;
-      for (const h of this.goneHandlers) h(e?.reason ?? 'media_gone');
+      this.markReleased();
+      // fsmrf gives a hang-up's cause; no reason means the channel's event socket closed
+      // without one: FreeSWITCH itself went away (killed, crashed, its host lost).
+      for (const h of this.goneHandlers) h(e?.reason ?? 'media_server_lost');
     });
   }
 
@@ -36,7 +43,14 @@ export class FsLeg implements MediaLeg {
     // Released meanwhile (the call ended while this leg's phone was ringing): there is no
     // channel to modify, and drachtio-fsmrf would throw or wait on a dialog being torn down.
     if (this.released) throw new MediaLegGoneError(`media leg ${this.key} was released`);
-    await this.endpoint.modify(sdp);
+    // Released while FreeSWITCH takes the SDP (the call ended as the phone answered): the
+    // modify is never answered then, and the answered phone would wait out the caller's
+    // deadline connected to nothing — it is told at once instead (seen in session-races).
+    const gone = this.releasedSignal.then(() => {
+      throw new MediaLegGoneError(`media leg ${this.key} was released while taking the far end's SDP`);
+    });
+    gone.catch(() => undefined); // settled later, once the race is over: nobody waits on it then
+    await Promise.race([this.endpoint.modify(sdp), gone]);
     return this.endpoint.local.sdp;
   }
 
@@ -59,10 +73,24 @@ export class FsLeg implements MediaLeg {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    this.markReleased();
+    // fsmrf's destroy() resolves on the BYE FreeSWITCH sends back through drachtio. When
+    // drachtio-server lost the dialog (restarted), that BYE reaches nobody and destroy()
+    // never resolves, which held up the whole call's teardown (e2e faults case): the
+    // channel is gone as soon as FreeSWITCH closes its event socket, and a backstop
+    // bounds the wait whatever happens.
+    const conn = this.endpoint.conn;
+    let timer: NodeJS.Timeout | undefined;
+    const closed = new Promise<void>((resolve) => {
+      conn?.once('esl::end', () => resolve());
+      timer = setTimeout(resolve, RELEASE_BACKSTOP_MS);
+    });
     try {
-      await this.endpoint.destroy();
+      await Promise.race([this.endpoint.destroy(), closed]);
     } catch {
       /* the channel is already gone */
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { MediaLoad } from '../domain';
 import type { FsMediaServer } from './fsmrf-types';
+import type { Heartbeats } from './heartbeat';
 
 /**
  * What each connected FreeSWITCH says of its load, polled with the `status` API every
  * second: its session count (all apps on it) and its idle CPU. FreeSWITCH refreshes its
  * idle figure once a second (switch_time.c); fsmrf's own copy of both comes from the
  * HEARTBEAT event, every 20 s by default — 400 calls late at 20 calls/s.
+ * Every answer is also the server's heartbeat (heartbeat.ts): one that stops answering
+ * is taken out of the pool for new calls.
  */
 
 export interface StatusFigures {
@@ -30,13 +33,15 @@ interface Sample extends StatusFigures {
 export class MediaLoadMonitor {
   private readonly samples = new Map<FsMediaServer, Sample>();
   private timer: NodeJS.Timeout | undefined;
-  private polling = false;
+  /** Per server: a hung one must not hold up the polls (and heartbeats) of the others. */
+  private readonly polling = new Set<FsMediaServer>();
 
   constructor(
     private readonly servers: () => FsMediaServer[],
     private readonly log: Logger,
     private readonly intervalMs = 1000,
     private readonly now: () => number = Date.now,
+    private readonly beats?: Heartbeats<FsMediaServer>,
   ) {}
 
   start(): void {
@@ -50,25 +55,30 @@ export class MediaLoadMonitor {
 
   /** One poll of every connected server (the timer's job; tests call it directly). */
   async poll(): Promise<void> {
-    // A server slow to answer must not pile up polls behind it.
-    if (this.polling) return;
-    this.polling = true;
+    const up = this.servers().filter((s) => s.connected());
+    for (const known of [...this.samples.keys()]) if (!up.includes(known)) this.samples.delete(known);
+    // A server still answering the last poll is not asked again: polls would pile up behind it.
+    await Promise.all(up.filter((s) => !this.polling.has(s)).map((s) => this.pollOne(s)));
+  }
+
+  private async pollOne(server: FsMediaServer): Promise<void> {
+    this.polling.add(server);
     try {
-      const up = this.servers().filter((s) => s.connected());
-      for (const known of [...this.samples.keys()]) if (!up.includes(known)) this.samples.delete(known);
-      await Promise.all(
-        up.map(async (server) => {
-          try {
-            const figures = parseStatus(await server.api('status'));
-            if (figures) this.samples.set(server, { ...figures, host: server.address, at: this.now() });
-          } catch (err) {
-            this.log.warn({ host: server.address, err: (err as Error).message }, 'freeswitch status poll failed');
-          }
-        }),
-      );
+      const text = await server.api('status');
+      // Any answer, even one without figures, says the server is alive.
+      this.beats?.beat(server);
+      const figures = parseStatus(text);
+      if (figures) this.samples.set(server, { ...figures, host: server.address, at: this.now() });
+    } catch (err) {
+      this.log.warn({ host: server.address, err: (err as Error).message }, 'freeswitch status poll failed');
     } finally {
-      this.polling = false;
+      this.polling.delete(server);
     }
+  }
+
+  /** The server's session count at its last answer (undefined before the first). */
+  sessionsOf(server: FsMediaServer): number | undefined {
+    return this.samples.get(server)?.sessions;
   }
 
   readings(): MediaLoad[] {

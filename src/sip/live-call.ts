@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { MediaLeg } from '../app/ports';
 import { Call, CoachlineError } from '../domain';
 import type { CallChange, CallObserver } from './ports';
+import type { ConsultLine } from './consult';
 
 /** A participant's SIP dialog and its FreeSWITCH endpoint. */
 export interface SipLeg {
@@ -18,6 +19,8 @@ export interface SipLeg {
  */
 export class LiveCall {
   readonly legs = new Map<string, SipLeg>();
+  /** Agents' consult lines (their phone's second dialog while consulting), by media key. */
+  readonly lines = new Map<string, ConsultLine>();
   /** Legs being dialed, by participant id: cancel them to stop ringing. */
   readonly pending = new Map<string, () => void>();
   private queue: Promise<unknown> = Promise.resolve();

@@ -14,6 +14,7 @@ export async function dialParticipant(
   pid: string,
   uri: string,
   onProvisional?: (status: number) => void,
+  headers?: Record<string, string>,
 ): Promise<DialedLeg> {
   try {
     return await dial(ctx.srf, ctx.media, {
@@ -21,6 +22,7 @@ export async function dialParticipant(
       key: pid,
       uri,
       timeoutSec: ctx.settings.agentRingTimeoutSec,
+      ...(headers ? { headers } : {}),
       // The call may have ended while the endpoint was being made: then cancel at once.
       registerCancel: (cancel) => (ctx.calls.get(live.id) ? live.pending.set(pid, cancel) : cancel()),
       ...(onProvisional ? { onProvisional } : {}),

@@ -1,4 +1,5 @@
 import type Srf from 'drachtio-srf';
+import type { User } from '../domain';
 import { identifyAgent } from './agent-identity';
 import type { SipContext } from './context';
 import { NonceIssuer } from './digest';
@@ -6,6 +7,8 @@ import { inboundCall } from './inbound';
 import { inviteRefusal } from './invite-checks';
 import { outboundCall } from './outbound';
 import { register } from './registrar';
+import { internalCall } from './internal';
+import { userPart } from './uri';
 
 /**
  * Every out-of-dialog SIP request coachline accepts, in one table (in-dialog
@@ -16,6 +19,11 @@ import { register } from './registrar';
  * that would), a PRACK or an unknown method.
  */
 type Handler = (ctx: SipContext, req: Srf.SrfRequest, res: Srf.SrfResponse) => Promise<void>;
+
+async function directoryUser(ctx: SipContext, name: string | undefined): Promise<User | undefined> {
+  if (!name) return undefined;
+  return (await ctx.directory.userBySipUsername(name)) ?? (await ctx.directory.user(name));
+}
 
 export const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, INFO, NOTIFY, REGISTER';
 
@@ -34,6 +42,9 @@ export function sipRoutes(nonces: NonceIssuer): Record<'invite' | 'register' | '
       if (!userId) return;
       const agent = await ctx.directory.user(userId);
       if (!agent) return void res.send(403);
+      // A colleague (SIP username or user id) is reached inside coachline, never through the trunk.
+      const colleague = await directoryUser(ctx, userPart(req.uri));
+      if (colleague) return internalCall(ctx, agent, colleague, req, res);
       return outboundCall(ctx, agent, req, res);
     },
     register: (ctx, req, res) => register(ctx, nonces, req, res),

@@ -12,6 +12,7 @@ import { LiveCalls } from './live-call';
 import type { CallObserver, RegistrationStore, SipDirectory } from './ports';
 import { sipRoutes } from './routes';
 import { SupervisorDialer } from './supervisor-dialer';
+import { SipCallControl } from './call-control';
 import { disconnectDrachtio } from './drachtio-disconnect';
 import { endLiveCall } from './teardown';
 import { answerUnparsableMessages } from './unparsable-messages';
@@ -44,7 +45,10 @@ export class SipApp {
   readonly calls = new LiveCalls();
   readonly ctx: SipContext;
   readonly dialer: SupervisorDialer;
+  readonly control: SipCallControl;
   private connected = false;
+  /** Set when an established connection drops: the calls it carried are ended once it is back. */
+  private lost = false;
   private lastError = 'connecting';
 
   constructor(private readonly options: SipAppOptions) {
@@ -72,6 +76,7 @@ export class SipApp {
       );
     }
     this.dialer = new SupervisorDialer(this.ctx);
+    this.control = new SipCallControl(this.ctx, this.dialer);
     const routes = sipRoutes(new NonceIssuer());
     for (const [method, handler] of Object.entries(routes)) {
       (this.srf as unknown as Record<string, (h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void) => void>)[method]!(
@@ -89,9 +94,16 @@ export class SipApp {
       if (err) return;
       this.connected = true;
       o.log.info({ hostport }, 'drachtio connected');
+      if (this.lost) {
+        this.lost = false;
+        void this.endOrphanedCalls();
+      }
     });
-    this.srf.on('disconnect', () => {
+    // drachtio-srf says 'close' when the connection drops (it has no 'disconnect' event:
+    // listening for one, /readyz stayed green until a reconnect attempt failed).
+    (this.srf as unknown as NodeJS.EventEmitter).on('close', () => {
       this.connected = false;
+      this.lost = true;
       this.lastError = 'disconnected';
       o.log.error('drachtio connection lost; reconnecting');
     });
@@ -111,6 +123,24 @@ export class SipApp {
       // Calls still work without it; requests drachtio-srf cannot parse stay unanswered.
       this.options.log.error({ err }, 'cannot answer unparsable SIP requests: drachtio-srf internals changed');
     }
+  }
+
+  /**
+   * drachtio-server routes a dialog's requests to the connection that made it, and a
+   * new connection is another client to it (a restarted server knows no dialog at all
+   * and answers the phones' BYEs 481 itself): the calls up before the loss can no
+   * longer hear from their phones. They are ended once the connection is back — their
+   * audio, which never went through drachtio, went on meanwhile —, with a BYE that
+   * reaches the phones when the server kept its dialogs, and their FreeSWITCH channels,
+   * sessions and locks released in every case.
+   */
+  private async endOrphanedCalls(): Promise<void> {
+    const calls = this.calls.all();
+    if (calls.length === 0) return;
+    this.options.log.warn({ calls: calls.length }, 'drachtio reconnected: ending the calls whose dialogs it no longer routes to this app');
+    await Promise.all(
+      calls.map((c) => endLiveCall(this.ctx, c, 'drachtio_connection_lost').catch((err: unknown) => this.options.log.error({ err, callId: c.id }, 'ending an orphaned call failed'))),
+    );
   }
 
   health(): { ok: boolean; detail: string } {

@@ -21,7 +21,7 @@ interface SupervisorLeg {
   closed: boolean;
 }
 
-export class SupervisorDialer implements SignalingPort {
+export class SupervisorDialer implements Pick<SignalingPort, 'dialSupervisor' | 'hangupSupervisor'> {
   private readonly legs = new Map<string, SupervisorLeg>();
 
   constructor(private readonly ctx: SipContext) {}
@@ -129,6 +129,18 @@ export class SupervisorDialer implements SignalingPort {
       }, this.ctx.settings.confirmTimeoutSec * 1000);
       void media.play(this.ctx.settings.confirmPrompt).catch(() => undefined);
     }
+  }
+
+  /**
+   * Takeover: the answered leg is handed over to the call (its BYE and re-INVITEs are
+   * the call's from now on); this dialer forgets it without hanging it up.
+   */
+  detach(sessionId: string): { dialog: Srf.Dialog; media: MediaLeg } | undefined {
+    const state = this.legs.get(sessionId);
+    if (!state || state.closed || !state.dialog || !state.media) return undefined;
+    state.closed = true;
+    this.legs.delete(sessionId);
+    return { dialog: state.dialog, media: state.media };
   }
 
   async hangupSupervisor(sessionId: string): Promise<void> {

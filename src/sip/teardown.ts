@@ -2,6 +2,7 @@ import { endCall, participantLeft } from '../domain';
 import type { SipContext } from './context';
 import type { LiveCall, SipLeg } from './live-call';
 import { hangUp } from './hang-up';
+import { dropStaleLines } from './consult';
 
 /**
  * A leg is gone (BYE from its phone, FreeSWITCH dropped its endpoint, or we hung it
@@ -15,6 +16,7 @@ export async function legGone(ctx: SipContext, live: LiveCall, leg: SipLeg, why:
   const call = await live.update({ type: 'participant_left', actor: leg.participantId, detail: { why } }, (c) =>
     participantLeft(c, leg.participantId),
   );
+  dropStaleLines(live);
   if (call.ended) await endLiveCall(ctx, live, 'last party left');
 }
 
@@ -32,6 +34,7 @@ export async function endLiveCall(ctx: SipContext, live: LiveCall, why: string):
   if (!live.call.ended) {
     await live.update({ type: 'call_ended', detail: { why } }, endCall);
   }
+  dropStaleLines(live);
   live.log.info({ callId: live.id, why }, 'call ended');
 }
 

@@ -6,6 +6,7 @@ import type { LiveCall, SipLeg } from './live-call';
 import { adoptLeg, dialParticipant, dropDialed } from './participant-legs';
 import { reachDevice, trunkTarget } from './reach';
 import { notifyReferProgress } from './refer-notify';
+import { referWithReplaces } from './consult';
 import { endLiveCall, hangUpLeg } from './teardown';
 import { normaliseNumber, parseReferTo, userPart } from './uri';
 
@@ -26,12 +27,8 @@ export async function blindTransfer(ctx: SipContext, live: LiveCall, leg: SipLeg
     return;
   }
   const { uri, replaces } = parseReferTo(referTo);
-  if (replaces) {
-    // Attended transfer joins two coachline calls into one conference; see the note in
-    // docs/ARCHITECTURE.md. Refused cleanly so the phone keeps both calls.
-    res.send(501, 'Attended transfer not supported', {});
-    return;
-  }
+  // Attended transfer: the consult is already in this call's conference (consult.ts).
+  if (replaces) return referWithReplaces(ctx, live, leg.dialog, req, res, encodeURIComponent(replaces));
   const target = userPart(uri);
   if (!target) {
     res.send(400, 'Bad Refer-To', {});

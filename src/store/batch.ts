@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { isCluster, type RedisClient } from './client';
 
 /**
  * Reads on the path every API request takes go out in batches: all those asked for
@@ -15,6 +16,10 @@ import type { ChainableCommander, Redis } from 'ioredis';
  * acting on the answer, so it still sees every write acknowledged before it asked.
  * ioredis's autopipelining does this for every command of a client, but it would also
  * reorder plain commands against the MULTI blocks it never pipelines.
+ *
+ * On a Redis Cluster a pipeline must keep to the slots of one node, and a batch mixes
+ * the {dir}, {calls} and untagged keys of many requests: there each command goes out
+ * as its own one-command pipeline (ioredis routes each to its slot's node).
  */
 interface Queued {
   add(p: ChainableCommander): void;
@@ -22,10 +27,10 @@ interface Queued {
   reject(err: unknown): void;
 }
 
-const pending = new WeakMap<Redis, Queued[]>();
+const pending = new WeakMap<RedisClient, Queued[]>();
 
 /** `add` puts one command on the batch's pipeline; resolves with its reply (rejects with its error). */
-export function batched(redis: Redis, add: (p: ChainableCommander) => void): Promise<unknown> {
+export function batched(redis: RedisClient, add: (p: ChainableCommander) => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let queue = pending.get(redis);
     if (!queue) {
@@ -37,8 +42,16 @@ export function batched(redis: Redis, add: (p: ChainableCommander) => void): Pro
   });
 }
 
-function flush(redis: Redis, queue: Queued[]): void {
+function flush(redis: RedisClient, queue: Queued[]): void {
   pending.delete(redis);
+  if (isCluster(redis)) {
+    for (const q of queue) send(redis, [q]);
+    return;
+  }
+  send(redis, queue);
+}
+
+function send(redis: RedisClient, queue: Queued[]): void {
   const p = redis.pipeline();
   for (const q of queue) q.add(p);
   p.exec().then(

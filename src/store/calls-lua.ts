@@ -4,32 +4,31 @@ import { Script } from './script';
  * KEYS index (score 0, ordered by id), live (callId → lease expiry), versions (hash),
  * supervised (callId → lease expiry of its latest session), second index (checked
  * when ARGV[4] is '1')
- * ARGV after ('' for the start), count, now, useSecond, the sessionsByCall key prefix
- * → { ids, versions, supervised, sessionIds }: the next `count` ids of the index after
- * `after`, with each one's record version (false for a call that is not live: lease
- * run out, or not in the second index); then those of the live ones that have live
- * sessions, and for each of them the ids of those sessions. Entries whose lease ran
- * out (their instance died) leave the index.
+ * ARGV after ('' for the start), count, now, useSecond
+ * → { ids, versions, supervised }: the next `count` ids of the index after `after`,
+ * with each one's record version (false for a call that is not live: lease run out,
+ * or not in the second index); then those of the live ones that have live sessions.
+ * Entries whose lease ran out (their instance died) leave the index.
  *
  * One round trip that sends no ids: a page of 500 would otherwise write them to Redis
  * once per command. The supervised calls are read as a range (a few, however long the
- * page) rather than one score per listed call, and the session ids of those on the
- * page in the same script (sessionsByCall keys built from the prefix: the ids are only
- * known here), so that a page costs one round trip whether or not anyone supervises.
+ * page) rather than one score per listed call. Their sessions' ids are read after,
+ * by LIVE_SESSION_IDS with their keys: a script must be given every key it touches
+ * (Redis Cluster routes it by them), and these are known only once the page is.
  */
 export const PAGE_CALL_IDS = new Script(
   'page_call_ids',
   `
 local from = ARGV[1] == '' and '-' or ('(' .. ARGV[1])
 local ids = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, tonumber(ARGV[2]))
-if #ids == 0 then return {ids, {}, {}, {}} end
+if #ids == 0 then return {ids, {}, {}} end
 local now = tonumber(ARGV[3])
 local leases = redis.call('ZMSCORE', KEYS[2], unpack(ids))
 local versions = redis.call('HMGET', KEYS[3], unpack(ids))
 local inSecond = ARGV[4] == '1' and redis.call('ZMSCORE', KEYS[5], unpack(ids)) or nil
 local supervised = {}
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], now, '+inf')) do supervised[id] = true end
-local stale, watched, sessions = {}, {}, {}
+local stale, watched = {}, {}
 for i, id in ipairs(ids) do
   if not leases[i] or tonumber(leases[i]) < now then
     stale[#stale + 1] = id
@@ -38,17 +37,14 @@ for i, id in ipairs(ids) do
     versions[i] = false
   else
     if not versions[i] then versions[i] = '' end
-    if supervised[id] then
-      watched[#watched + 1] = id
-      sessions[#sessions + 1] = redis.call('ZRANGEBYSCORE', ARGV[5] .. id, now, '+inf')
-    end
+    if supervised[id] then watched[#watched + 1] = id end
   end
 end
 if #stale > 0 then
   redis.call('ZREM', KEYS[1], unpack(stale))
   redis.call('HDEL', KEYS[3], unpack(stale))
 end
-return {ids, versions, watched, sessions}
+return {ids, versions, watched}
 `,
 );
 
@@ -82,5 +78,39 @@ redis.call('HSETNX', KEYS[3], ARGV[4], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 for i = 4, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[4]) end
 return 1
+`,
+);
+
+/**
+ * KEYS live (callId → lease expiry), versions, id index, then one call key per call
+ * ARGV leaseMs, expiry, now, then the calls' ids in the order of their keys
+ * → the ids of the calls this could not renew: their record must be written again
+ * (REFRESH_CALL), or they have ended.
+ *
+ * The lease renewal of many unchanged calls in one script, without their records
+ * (issue 11: resending 1,000 records every LOCK_TTL / 3 stalled the API 40–100 ms a
+ * tick). A call is renewed here only when its version, its live lease (not run out)
+ * and its id-index entry are all present: an end saves the record and drops the
+ * version and the lease in one MULTI, and nothing but a live save or REFRESH_CALL puts
+ * them back, so this never renews an ended call and needs no JSON decode. A lease that
+ * ran out may have had its index entries pruned by a listing (PAGE_CALL_IDS), and a
+ * record Redis lost must be written again: both go back to the caller for repair.
+ */
+export const RENEW_CALLS = new Script(
+  'renew_calls',
+  `
+local lease, expiry, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local repair = {}
+for i = 4, #KEYS do
+  local id = ARGV[i]
+  local score = redis.call('ZSCORE', KEYS[1], id)
+  if score and tonumber(score) >= now and redis.call('HEXISTS', KEYS[2], id) == 1
+      and redis.call('ZSCORE', KEYS[3], id) and redis.call('PEXPIRE', KEYS[i], lease) == 1 then
+    redis.call('ZADD', KEYS[1], expiry, id)
+  else
+    repair[#repair + 1] = id
+  end
+end
+return repair
 `,
 );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { isCluster, subscriberOf, type RedisClient } from './client';
 import { guard } from './errors';
 import { Keys } from './keys';
 
@@ -36,14 +36,19 @@ export class OwnerUnavailableError extends Error {
  * command before running it; one not acknowledged within the timeout fails, and the
  * owner drops it unrun if it arrives later (its deadline passed). So a command either
  * runs on the owner and its answer comes back, or it runs nowhere.
+ *
+ * On a Redis Cluster, PUBLISH's count is of one node's subscribers, so a command for
+ * an instance that is gone fails when the acknowledgement does not come (the forward
+ * timeout), not at once. The same holds for the owner's ack: it cannot tell that the
+ * sender has gone, and the sender's deadline is what drops a late command.
  */
 export class CommandBus {
-  private sub: Redis | undefined;
+  private sub: RedisClient | undefined;
   private ready: Promise<void> | undefined;
   private readonly waiting = new Map<string, { resolve: (r: CommandReply) => void; timer: NodeJS.Timeout; accepted: () => void }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
@@ -53,7 +58,7 @@ export class CommandBus {
    */
   serve(instanceId: string, handle: (cmd: InstanceCommand) => Promise<CommandReply>): Promise<void> {
     if (this.ready) return this.ready;
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+    const sub = subscriberOf(this.redis);
     this.sub = sub;
     const commands = this.keys.instanceCommands(instanceId);
     const replies = this.keys.instanceReplies(instanceId);
@@ -99,7 +104,10 @@ export class CommandBus {
       this.drop(id);
       throw err;
     });
-    if (receivers === 0) {
+    // PUBLISH counts the subscribers of the node it ran on. One server (Sentinel too)
+    // has them all, so 0 means nobody listens; on a cluster the owner may listen
+    // through another node, and only the missing acknowledgement tells.
+    if (receivers === 0 && !isCluster(this.redis)) {
       this.drop(id);
       throw new OwnerUnavailableError(`instance ${to} is not listening`);
     }
@@ -121,8 +129,9 @@ export class CommandBus {
     if (!(Date.now() <= msg.deadline)) return;
     const replies = this.keys.instanceReplies(msg.from);
     // If Redis is away the requester times out (before the ack) or gives up (after); nothing else to do here.
-    const accepted = await this.redis.publish(replies, JSON.stringify({ id: msg.id, accepted: true })).catch(() => 0);
-    if (accepted === 0) return;
+    const accepted = await this.redis.publish(replies, JSON.stringify({ id: msg.id, accepted: true })).catch(() => -1);
+    // Nobody waits for it (or Redis is away): do not run it. On a cluster 0 says nothing (see `send`).
+    if (accepted === -1 || (accepted === 0 && !isCluster(this.redis))) return;
     const reply = await handle({ op: msg.op, args: msg.args ?? {} });
     await this.redis.publish(replies, JSON.stringify({ id: msg.id, ...reply })).catch(() => undefined);
   }

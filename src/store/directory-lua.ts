@@ -105,24 +105,3 @@ redis.call('SADD', KEYS[1], unpack(ARGV))
 return 1
 `,
 );
-
-/**
- * KEYS failure counter of the source address, token:{sha256} · ARGV limit, the user
- * key prefix (user:{id} with the id left off: it is only known here)
- * → {failures, msLeft, userJson | false}
- *
- * Bearer authentication in one round trip (it is on every API request): the source's
- * failed-authentication count, and the user the token names, read only while that
- * count is under the limit, so a throttled address learns nothing of its guesses.
- */
-export const AUTH_LOOKUP = new Script(
-  'auth_lookup',
-  `
-local n = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local ttl = redis.call('PTTL', KEYS[1])
-if n >= tonumber(ARGV[1]) then return {n, ttl, false} end
-local id = redis.call('GET', KEYS[2])
-if not id then return {n, ttl, false} end
-return {n, ttl, redis.call('GET', ARGV[2] .. id)}
-`,
-);

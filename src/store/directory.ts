@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { NumberEntry, UserStatus } from '../domain';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
 import { batched } from './batch';
-import { AUTH_LOOKUP, DELETE_USER, SEED_ADMIN_INDEX, WRITE_USER } from './directory-lua';
+import { DELETE_USER, SEED_ADMIN_INDEX, WRITE_USER } from './directory-lua';
 import type { WindowCount } from './rate-limits';
 import { StoredUser } from './types';
 
@@ -28,7 +28,7 @@ export interface DirectoryImport {
  */
 export class DirectoryStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
@@ -63,15 +63,26 @@ export class DirectoryStore {
 
   /**
    * The user record a token hash names, with the failed-authentication count of the
-   * source (`counter`, a RateLimitStore key) read in the same round trip; the user is
-   * not looked up once that count has reached `limit`. The caller still checks that
-   * the record lists the hash (a token being replaced meanwhile).
+   * source (`counter`, a RateLimitStore key); the user is not looked up once that count
+   * has reached `limit`, so a throttled address learns nothing of its guesses (not
+   * even by timing: the token is read alongside the count either way). Two batched
+   * round trips (batch.ts): the count and the token, then the user. The caller still
+   * checks that the record lists the hash (a token being replaced meanwhile).
+   *
+   * Not one script: the user's key is only known once the token is read, and a
+   * script must be given every key it touches (Redis Cluster routes it by them).
    */
   async userByTokenHashUnlessThrottled(sha256: string, counter: string, limit: number): Promise<{ failures: WindowCount; user?: StoredUser }> {
     const k = this.keys;
-    const [count, ttl, raw] = (await guard(() => AUTH_LOOKUP.runBatched(this.redis, [k.rateLimit(counter), k.token(sha256)], [limit, k.userKeyPrefix()]))) as [number, number, string | null];
-    const failures = { count: Number.isFinite(count) ? count : 0, resetMs: ttl > 0 ? ttl : 0 };
-    const user = parseJson<StoredUser>(k.userKeyPrefix(), raw);
+    const r = this.redis;
+    const [count, ttl, id] = (await guard(() =>
+      Promise.all([batched(r, (p) => p.get(k.rateLimit(counter))), batched(r, (p) => p.pttl(k.rateLimit(counter))), batched(r, (p) => p.get(k.token(sha256)))]),
+    )) as [string | null, number, string | null];
+    const n = Number(count ?? 0);
+    const failures = { count: Number.isFinite(n) ? n : 0, resetMs: ttl > 0 ? ttl : 0 };
+    if (failures.count >= limit || id === null) return { failures };
+    const raw = (await guard(() => batched(r, (p) => p.get(k.user(id))))) as string | null;
+    const user = parseJson<StoredUser>(k.user(id), raw);
     return user ? { failures, user } : { failures };
   }
 

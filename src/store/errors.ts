@@ -27,10 +27,18 @@ export class CorruptRecordError extends CoachlineError {
 const CONNECTION_FAILURE =
   /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Stream isn't writeable|enableOfflineQueue|Command timed out|max retries|Reached the max retries/i;
 
+/**
+ * What a Redis Cluster or Sentinel answers while it is failing over or out of reach:
+ * the cluster has lost a slot's master (CLUSTERDOWN), a slot is moving (TRYAGAIN), no
+ * node answers, no sentinel answers.
+ */
+const TOPOLOGY_FAILURE = /^CLUSTERDOWN|^TRYAGAIN|Failed to refresh slots cache|None of startup nodes is available|Cluster is ended|All sentinels are unreachable/;
+
 /** True for the errors ioredis raises when the server is gone (not for a script or reply error). */
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  return err.name === 'MaxRetriesPerRequestError' || CONNECTION_FAILURE.test(err.message);
+  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError') return true;
+  return CONNECTION_FAILURE.test(err.message) || TOPOLOGY_FAILURE.test(err.message);
 }
 
 /** Runs a store operation, turning connection failures into StoreUnavailableError. */

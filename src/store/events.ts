@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { subscriberOf, type RedisClient } from './client';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
 import { PUBLISH_EVENT } from './lua';
@@ -26,7 +26,7 @@ export const RECENT_EVENTS_CAP = 2000;
  */
 export class EventBus {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
@@ -67,9 +67,12 @@ export class EventBus {
    * Subscribes on a dedicated connection (a subscribed connection can do nothing
    * else). Returns at once; `ready` settles when Redis confirmed the subscription —
    * which waits for Redis if it is down, and ioredis re-subscribes after reconnects.
+   * On a cluster the events are published (by the scripts, on the {events} slot's
+   * node) and received (on whichever node ioredis subscribes through) on any nodes:
+   * the cluster bus carries every PUBLISH to all of them.
    */
   subscribe(onEvent: (e: BusEvent) => void, onError?: (err: unknown) => void): Subscription {
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+    const sub = subscriberOf(this.redis);
     const channel = this.keys.eventChannel();
     sub.on('message', (ch: string, msg: string) => {
       if (ch !== channel) return;

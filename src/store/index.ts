@@ -1,8 +1,9 @@
 /**
  * Shared state in Redis (SPEC §5–§7).
  *
- *   createRedis(config: Pick<Config,'redis'>, opts?: RedisOptions): Redis
- *   createStore(redis: Redis, config: Pick<Config,'redis'>): Store
+ *   createRedis(config: Pick<Config,'redis'>, opts?: RedisOptions): RedisClient
+ *     one server (REDIS_URL), Sentinel (REDIS_SENTINELS) or Cluster (REDIS_CLUSTER_NODES): client.ts
+ *   createStore(redis: RedisClient, config: Pick<Config,'redis'>): Store
  *     store.sipDirectory / store.registrations implement src/sip/ports.ts
  *
  * `createStore` uses the client as given and prefixes keys itself with
@@ -11,14 +12,15 @@
  * client: its owner does. `createRedis` makes a client with the options the store
  * expects (fail fast while Redis is down instead of queueing requests).
  */
-import { Redis, RedisOptions } from 'ioredis';
 import type { Config } from '../config';
+import { clientKeyPrefix, type RedisClient } from './client';
 import { CallStore } from './calls';
 import { DirectoryStore } from './directory';
 import { guard, StoreConfigError } from './errors';
 import { EventBus } from './events';
 import { Keys } from './keys';
 import { CommandBus } from './commands';
+import { InstanceStore } from './instances';
 import { LockStore } from './locks';
 import { PresenceStore } from './presence';
 import { RateLimitStore } from './rate-limits';
@@ -40,6 +42,8 @@ export interface Store {
   readonly tickets: EventTicketStore;
   /** Commands forwarded to the instance that owns a call or session. */
   readonly commands: CommandBus;
+  /** App instances' heartbeats: a lost instance's calls are finished by a survivor. */
+  readonly instances: InstanceStore;
   /** Lease of live calls, sessions and locks (LOCK_TTL_SEC), in ms. */
   readonly leaseMs: number;
   /** The SIP adapter's directory and registrar ports (src/sip/ports.ts). */
@@ -51,8 +55,8 @@ export interface Store {
 
 export type StoreConfig = Pick<Config, 'redis'>;
 
-export function createStore(redis: Redis, config: StoreConfig): Store {
-  if (redis.options.keyPrefix) {
+export function createStore(redis: RedisClient, config: StoreConfig): Store {
+  if (clientKeyPrefix(redis)) {
     throw new StoreConfigError('the Redis client must not set keyPrefix: the store prefixes keys with REDIS_KEY_PREFIX itself');
   }
   const { keyPrefix, lockTtlSec, timelineTtlSec } = config.redis;
@@ -75,6 +79,7 @@ export function createStore(redis: Redis, config: StoreConfig): Store {
     rateLimits: new RateLimitStore(redis, keys),
     tickets: new EventTicketStore(redis, keys),
     commands: new CommandBus(redis, keys),
+    instances: new InstanceStore(redis, keys, timelineTtlSec),
     async ping() {
       const t0 = process.hrtime.bigint();
       await guard(() => redis.ping());
@@ -83,22 +88,13 @@ export function createStore(redis: Redis, config: StoreConfig): Store {
   };
 }
 
-export function createRedis(config: StoreConfig, opts: RedisOptions = {}): Redis {
-  return new Redis(config.redis.url, {
-    // While Redis is down, fail commands at once (503) instead of queueing requests
-    // until they time out; ioredis keeps reconnecting in the background.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    ...opts,
-  });
-}
-
 export * from './types';
 export * from './errors';
-export { Keys } from './keys';
+export { Keys, hashTag } from './keys';
+export { createRedis, isCluster, subscriberOf, type RedisClient } from './client';
+export { migrateUntaggedKeys } from './migrate';
 export type { CallStore, CallFilter, CallPage } from './calls';
+export type { InstanceStore } from './instances';
 export type { SessionStore } from './sessions';
 export type { LockStore, ClaimResult, RefreshResult } from './locks';
 export type { PresenceStore } from './presence';

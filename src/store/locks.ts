@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { RefusalCode, Session } from '../domain';
 import { guard } from './errors';
 import { Keys } from './keys';
-import { ACQUIRE_COACH, CLAIM, COMPARE_AND_DELETE, RELEASE, RENEW } from './lua';
+import { ACQUIRE_COACH, CLAIM, COMPARE_AND_DELETE, RELEASE, RENEW_LOCKS, RENEW_SESSION } from './lua';
 import { SessionRecord } from './types';
 
 export type ClaimResult = 'ok' | Extract<RefusalCode, 'coach_taken' | 'supervisor_busy' | 'not_available'>;
@@ -19,7 +19,7 @@ export type RefreshResult = 'ok' | 'lost' | 'ended';
  */
 export class LockStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     readonly ttlMs: number,
   ) {}
@@ -56,15 +56,23 @@ export class LockStore {
   }
 
   /**
-   * Renews a live session's lease — locks, record, index entry — in one atomic step.
-   * 'lost': another session holds a lock now; 'ended': another instance finished it.
+   * Renews a live session's lease — record, index entry, locks — as two atomic steps,
+   * one per slot (the record and index with the calls, the locks with the supervisors;
+   * keys.ts): 'ended' when another instance finished the session (its record says
+   * so; then whatever of it this instance still holds is let go, in case an end raced
+   * the previous renewal), 'lost' when another session holds one of its locks now.
    */
   async renew(record: SessionRecord, now: number): Promise<RefreshResult> {
     const s = record.session;
     const k = this.keys;
-    const keys = [k.session(s.id), k.supervisorLock(s.supervisorId), k.coachLock(s.callId, s.target), k.sessionsByCall(s.callId), k.supervisedCalls()];
-    const args = [s.id, this.ttlMs, s.mode === 'coach' ? '1' : '0', JSON.stringify(record), now + this.ttlMs, s.callId];
-    return (await guard(() => RENEW.run(this.redis, keys, args))) as RefreshResult;
+    const sessionKeys = [k.session(s.id), k.sessionsByCall(s.callId), k.supervisedCalls()];
+    const renewed = (await guard(() => RENEW_SESSION.run(this.redis, sessionKeys, [s.id, this.ttlMs, JSON.stringify(record), now + this.ttlMs, s.callId]))) as 'ok' | 'ended';
+    if (renewed === 'ended') {
+      await this.release(s);
+      return 'ended';
+    }
+    const lockKeys = [k.supervisorLock(s.supervisorId), k.coachLock(s.callId, s.target)];
+    return (await guard(() => RENEW_LOCKS.run(this.redis, lockKeys, [s.id, this.ttlMs, s.mode === 'coach' ? '1' : '0']))) as RefreshResult;
   }
 
   /** Session id holding the coach lock of each participant (absent when free). */

@@ -46,31 +46,47 @@ return ''
 );
 
 /**
- * KEYS session, supLock, coachLock, sessionsByCall, supervisedCalls · ARGV sessionId,
- * ttlMs, needCoach, recordJson, expiryMs, callId → 'ok' | 'lost' | 'ended'. Renews a live session's lease: its
- * locks, its record and its index entry. A lock or record that is absent is put back
- * (after a Redis restart without persistence the session carries on); a lock held by
- * another session is lost; a record another instance has finished is left alone.
+ * A live session's lease renewal is two scripts, one per slot (keys.ts): its record
+ * and index entries live with the calls ({calls}), its locks with the supervisors'
+ * presence ({dir}). LockStore.renew runs RENEW_SESSION, then RENEW_LOCKS.
+ *
+ * KEYS session, sessionsByCall, supervisedCalls · ARGV sessionId, ttlMs, recordJson,
+ * expiryMs, callId → 'ok' | 'ended'. A record that is absent is put back (after a
+ * Redis restart without persistence the session carries on); one another instance
+ * has finished is left alone.
  */
-export const RENEW = new Script(
-  'renew',
+export const RENEW_SESSION = new Script(
+  'renew_session',
   `
 local raw = redis.call('GET', KEYS[1])
 if raw then
   local state = cjson.decode(raw).session.state
   if state == 'ended' or state == 'failed' then return 'ended' end
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
 end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+redis.call('ZADD', KEYS[3], 'GT', ARGV[4], ARGV[5])
+return 'ok'
+`,
+);
+
+/**
+ * KEYS supLock, coachLock · ARGV sessionId, ttlMs, needCoach → 'ok' | 'lost'. A lock
+ * that is absent is put back; one held by another session is lost.
+ */
+export const RENEW_LOCKS = new Script(
+  'renew_locks',
+  `
 local function hold(key)
   local v = redis.call('GET', key)
   if not v then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) return true end
   if v == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]) return true end
   return false
 end
-if not hold(KEYS[2]) then return 'lost' end
-if ARGV[3] == '1' and not hold(KEYS[3]) then return 'lost' end
-if raw then redis.call('PEXPIRE', KEYS[1], ARGV[2]) else redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[2]) end
-redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
-redis.call('ZADD', KEYS[5], 'GT', ARGV[5], ARGV[6])
+if not hold(KEYS[1]) then return 'lost' end
+if ARGV[3] == '1' and not hold(KEYS[2]) then return 'lost' end
 return 'ok'
 `,
 );

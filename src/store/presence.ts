@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { UserStatus } from '../domain';
 import { guard } from './errors';
 import { Keys } from './keys';
@@ -16,7 +16,7 @@ const asStatus = (v: string | undefined, def: UserStatus): UserStatus => (v && S
  */
 export class PresenceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { guard } from './errors';
 import { Keys } from './keys';
 import { Script } from './script';
@@ -16,7 +16,7 @@ export interface WindowCount {
  */
 export class RateLimitStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { batched } from './batch';
 
 /**
@@ -18,7 +18,7 @@ export class Script {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
@@ -30,7 +30,7 @@ export class Script {
   }
 
   /** `run` in the current turn's batch (batch.ts): for the read path of every request. */
-  async runBatched(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async runBatched(redis: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await batched(redis, (p) => p.evalsha(this.sha, keys.length, ...keys, ...args));
     } catch (err) {

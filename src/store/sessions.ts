@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { isLive } from '../domain';
 import { batched } from './batch';
 import { guard, parseJson } from './errors';
@@ -14,7 +14,7 @@ import { SessionRecord } from './types';
  */
 export class SessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly leaseMs: number,
     private readonly endedTtlSec: number,

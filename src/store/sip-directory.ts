@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import type { User, UserStatus } from '../domain';
 import type { Registration, RegistrationStore, SipCredentials, SipDirectory } from '../sip/ports';
 import { DirectoryStore } from './directory';
@@ -58,7 +58,7 @@ export class RedisSipDirectory implements SipDirectory {
  */
 export class RedisRegistrationStore implements RegistrationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly now: () => number = Date.now,
   ) {}

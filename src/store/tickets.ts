@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
 
@@ -19,7 +19,7 @@ export interface TicketHolder {
  */
 export class EventTicketStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

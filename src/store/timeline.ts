@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
 import { RECENT_EVENTS_CAP } from './events';
@@ -12,7 +12,7 @@ import { EventScope, TimelineEntry, TimelineEvent } from './types';
  */
 export class TimelineStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly ttlSec: number,
   ) {}

@@ -141,6 +141,6 @@ t.test('event tickets and resume', async (t) => {
     await eventually(() => old.events.length >= 1, 3000, 'resync');
     t.equal(old.events[0]!.event, 'resync', 'older than the kept events: resync');
     t.equal(old.events[0]!.id, tk.lastEventId + RECENT_EVENTS_CAP + 5);
-    t.equal(await server.client().llen(`${w.config.redis.keyPrefix}events:recent`), RECENT_EVENTS_CAP, 'the list stays capped');
+    t.equal(await server.client().llen(w.store.keys.recentEvents()), RECENT_EVENTS_CAP, 'the list stays capped');
   });
 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { startRedis } from '../helpers/redis';
 import { makeWorld, activeCall, TOKENS } from '../helpers/world';
 import { SseClient } from '../helpers/sse';
-import { eventually } from '../helpers/config';
+import { eventually, sleep } from '../helpers/config';
 import { setHeld } from '../../src/domain';
 
 /**
@@ -15,6 +15,12 @@ t.test('event stream: order and visibility across instances', async (t) => {
   const w = await makeWorld(server, { refresh: false });
   t.teardown(w.close);
   const other = await w.instance({ refresh: false });
+  // On a Redis Cluster a PUBLISH reaches another node's subscribers a moment after the
+  // publisher has its reply: this probe tells when what came before the streams opened has arrived.
+  let probed = 0;
+  const probe = w.store.events.subscribe((e) => (probed = Math.max(probed, e.id)));
+  t.teardown(probe.close);
+  await probe.ready;
   await w.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (w.app.server.address() as { port: number }).port;
 
@@ -27,6 +33,9 @@ t.test('event stream: order and visibility across instances', async (t) => {
   const bobToken = 'agent-bob-token-0123456789';
   const bob = await w.app.inject({ method: 'PUT', url: '/v1/users/bob', headers: admin, payload: { name: 'Bob', role: 'agent', tokens: [bobToken] } });
   t.equal(bob.statusCode, 200);
+  const newest = await w.store.events.lastId();
+  await eventually(() => probed >= newest, 3000, 'the directory events delivered');
+  await sleep(server.kind === 'cluster' ? 50 : 0);
 
   const clients = {
     root: await SseClient.open(port, TOKENS.root),

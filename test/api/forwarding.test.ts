@@ -1,5 +1,6 @@
 import t from 'tap';
 import { startRedis } from '../helpers/redis';
+import { addRinging } from '../../src/domain';
 import { activeCall, auth, makeWorld } from '../helpers/world';
 
 /**
@@ -44,6 +45,30 @@ t.test('commands reach the instance that owns the call', async (t) => {
   t.notOk(w.media.lastPlan('call-1')?.members[id]);
   const again = await via('DELETE', `/v1/supervisions/${id}`, 'sue');
   t.same([again.statusCode, again.json().state], [200, 'ended'], 'stop stays idempotent');
+
+  await t.test('add participant, remove it and take over, through the non-owner', async (t) => {
+    await other.app.inject({ method: 'PUT', url: '/v1/users/root', headers: auth('root'), payload: { name: 'Admin', role: 'admin', permissions: ['monitor', 'coach', 'barge', 'conference', 'takeover'], device: { kind: 'sip_uri', uri: 'sip:root@desk.example' } } });
+    let call = activeCall();
+    w.signaling.onAdd = async (_c, target, pid) => {
+      call = addRinging(call, { id: pid, kind: 'external', address: 'number' in target ? target.number : '', origin: 'added' });
+      await w.service.callChanged(call, { type: 'participant_added' });
+    };
+    const added = await via('POST', '/v1/calls/call-1/participants', 'root', { number: '+34600000777' });
+    t.same([added.statusCode, added.json().status], [201, 'ringing'], added.body);
+    t.equal(w.signaling.added.length, 1, 'the owner dialed it');
+    t.same(other.signaling.added, [], 'not the instance that took the request');
+    const removed = await via('DELETE', `/v1/calls/call-1/participants/${added.json().id}`, 'root');
+    t.equal(removed.statusCode, 200);
+    t.same(w.signaling.removed.map((r) => r.participantId), [added.json().id], 'the owner hung it up');
+    const started = await via('POST', '/v1/calls/call-1/supervisions', 'root', { target: 'internal', mode: 'coach' });
+    t.equal(started.statusCode, 201, started.body);
+    w.signaling.emit(started.json().id, { type: 'answered' });
+    await w.service.idle();
+    const taken = await via('POST', `/v1/supervisions/${started.json().id}/takeover`, 'root');
+    t.same([taken.statusCode, taken.json().reason], [200, 'takeover'], taken.body);
+    t.same(w.signaling.takeovers.map((r) => r.sessionId), [started.json().id], 'the owner moved its leg');
+    t.same(other.signaling.takeovers, []);
+  });
 
   await t.test('an owner that does not listen: 503 owner_unavailable, nothing changed', async (t) => {
     await w.service.stop();

@@ -35,7 +35,7 @@ t.test('schema errors name the field and its line (YAML)', async (t) => {
 
 t.test('schema errors name the field and its line (JSON)', async (t) => {
   t.same(problems(t, readFileSync(path.join(fixtures, 'directory-bad.json'), 'utf8'), 'd.json'), [
-    'users[1].permissions[1]@5:must be one of: monitor, coach, barge',
+    'users[1].permissions[1]@5:must be one of: monitor, coach, barge, conference, takeover',
     'numbers[0].emergency@8:must be boolean',
   ]);
 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { CallDecision, User } from '../../src/domain';
 import type { CallView } from '../../src/contract';
 import { createStore, CallRecord, Store } from '../../src/store';
-import { ListedViews, ListedInputs } from '../../src/app/listed-views';
+import { LISTED_IDLE_MS, ListedViews, ListedInputs } from '../../src/app/listed-views';
 import { NameCache } from '../../src/app/name-cache';
 import { CallQueries } from '../../src/app/call-queries';
 import { toDomainUser } from '../../src/app';
@@ -60,6 +60,25 @@ t.test('ListedViews: bounded', async (t) => {
   memo.keep(at(b, { ...REFUSED, code: 'own_call' }), view('b', '3'));
   t.equal(memo.get(at(b)), undefined, 'past the views per call they start over');
   t.ok(memo.get(at(b, { ...REFUSED, code: 'own_call' })));
+});
+
+t.test('ListedViews: the views of a call nobody lists any more go (issue 14)', async (t) => {
+  let now = 0;
+  const memo = new ListedViews(20_000, 16, () => now);
+  const [a, b, c] = [rec('a'), rec('b'), rec('c')];
+  const at = (record: CallRecord): ListedInputs => ({ record, numberName: 'Sales', namesGeneration: 0, decision: ALLOWED });
+  memo.keep(at(a), view('a', '1'));
+  memo.keep(at(b), view('b', '1'));
+  now = LISTED_IDLE_MS / 2;
+  t.ok(memo.get(at(b)), 'b is still listed');
+  now = LISTED_IDLE_MS + 1;
+  memo.keep(at(c), view('c', '1'));
+  t.equal(memo.size, 2, 'a, listed last a minute ago (it ended), is gone');
+  t.equal(memo.get(at(a)), undefined);
+  t.ok(memo.get(at(b)) && memo.get(at(c)), 'the calls still listed keep theirs');
+  now = 3 * LISTED_IDLE_MS;
+  memo.sweep();
+  t.equal(memo.size, 0, 'a listing with no calls left lets them all go');
 });
 
 t.test('NameCache: the generation changes exactly when what it holds does', async (t) => {

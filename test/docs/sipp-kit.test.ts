@@ -78,6 +78,21 @@ t.test('the shipped directory matches the commands', async (t) => {
   const referTo = /-key refer_to sip:([^@]+)@/.exec(sippCommands.join('\n'))?.[1];
   t.equal(byId.get(referTo ?? '')?.role, 'agent', `the Refer-To user ${referTo} is a directory user id`);
 
+  // The consult: a second line From the agent the number rings, to a directory colleague.
+  const consultTo = /-key consult_to sip:([^@]+)@/.exec(sippCommands.join('\n'))?.[1];
+  t.equal(byId.get(consultTo ?? '')?.role, 'agent', `the consulted user ${consultTo} is a directory user id`);
+  t.not(consultTo, 'ana', 'and not the consulting agent herself');
+  // coachline knows the consult INVITE's sender by SIP username (From user), trusted by the stack's AGENT_ACL.
+  t.equal(byId.get('ana')?.sip?.username, 'ana', "ana's SIP username is the From user of her consult line");
+  t.match(readme, /AGENT_ACL=ana@127\.0\.0\.3/, 'the README says which AGENT_ACL trusts it');
+
+  // The conference add is made with the call's agent's token.
+  for (const m of readme.matchAll(/export AGENT_TOKEN=(\S+)/g)) {
+    const owner = users.find((u) => u.tokens?.includes(m[1]!));
+    t.same([owner?.id, owner?.role], ['ana', 'agent'], `${m[1]} is ana's token, the agent of numbers.csv's calls`);
+  }
+  t.ok(/"userId":"bruno"/.test(readme) && sippCommands.some((c) => c.includes('participant-uas.xml') && c.includes('-i 127.0.0.3 -p 5064')), 'the added colleague is bruno, whose device the participant scenario takes');
+
   for (const m of readme.matchAll(/export TOKEN=(\S+)/g)) {
     const owner = users.find((u) => u.tokens?.includes(m[1]!));
     t.equal(owner?.role, 'supervisor', `${m[1]} is a supervisor's token in directory.yaml`);

@@ -184,7 +184,7 @@ function transition(
   applied: CompiledPlan,
   b: CompiledPlan,
   allowed: (l: string, s: string) => boolean,
-  privacy: { externals: Set<string>; before: Record<string, string[]> },
+  privacy: { externals: Set<string>; before: Record<string, string[]>; guards?: Set<string> },
 ): MixerState {
   let mixer = withMembers(state, b, (m) => joinFlags(b, m));
   const hb = heard(b);
@@ -193,7 +193,8 @@ function transition(
     for (const l of Object.keys(hb)) {
       for (const s of h[l] ?? []) {
         if (!allowed(l, s)) throw new Error(`transient leak: ${l} hears ${s} ${during}`);
-        const customerHearsSupervisor = privacy.externals.has(l) && isSession(s);
+        // A customer, or with several agents a colleague of the coached agent (a guarded pair).
+        const customerHearsSupervisor = (privacy.externals.has(l) || (privacy.guards?.has(`${l}>${s}`) ?? false)) && isSession(s);
         if (customerHearsSupervisor && !(privacy.before[l]?.includes(s) ?? false) && !hb[l]!.includes(s)) {
           throw new Error(`customer ${l} hears supervisor ${s} ${during}`);
         }
@@ -214,12 +215,15 @@ t.test('applying diff(a, b) to a yields b, and never leaks audio on the way, not
       const first = scenario(x);
       // Either two moments of one call (y's ops continue x's) or two unrelated plans.
       const second = sameCall ? scenario({ ops: [...x.ops, ...y.ops], sups: y.sups }) : scenario(y);
-      const a = compilePlan(hearingMatrix(first.call, first.supervisors));
-      const b = compilePlan(hearingMatrix(second.call, second.supervisors));
+      const ma = hearingMatrix(first.call, first.supervisors);
+      const mb = hearingMatrix(second.call, second.supervisors);
+      const a = compilePlan(ma);
+      const b = compilePlan(mb);
+      const guards = new Set([...ma.guards, ...mb.guards].map((g) => `${g.listener}>${g.speaker}`));
       const ha = heard(a);
       const hb = heard(b);
       const allowed = (l: string, s: string): boolean => (ha[l]?.includes(s) ?? false) || (hb[l]?.includes(s) ?? false);
-      const end = transition(settled(a), a, b, allowed, { externals: externalsOf(second.call), before: ha });
+      const end = transition(settled(a), a, b, allowed, { externals: externalsOf(second.call), before: ha, guards });
       const got = normaliseOrder(normalise(end.controls, b));
       if (JSON.stringify(got) !== JSON.stringify(normaliseOrder(b))) {
         throw new Error(`diff does not reach b:\n${JSON.stringify(got)}\n${JSON.stringify(b)}`);
@@ -245,13 +249,14 @@ t.test('diffs back to back (flags of one diff still settling in the next) never 
       for (const m of moments) {
         ops = [...ops, ...m.ops];
         const { call, supervisors } = scenario({ ops, sups: m.sups });
-        const b = compilePlan(hearingMatrix(call, supervisors));
+        const mb = hearingMatrix(call, supervisors);
+        const b = compilePlan(mb);
         const steps = diffPlans(applied, b);
         const hb = heard(b);
         const before = heard(applied);
         const seen = [...window, before, hb];
         const allowed = (l: string, s: string): boolean => seen.some((h) => h[l]?.includes(s) ?? false);
-        mixer = transition(mixer, applied, b, allowed, { externals: externalsOf(call), before });
+        mixer = transition(mixer, applied, b, allowed, { externals: externalsOf(call), before, guards: new Set(mb.guards.map((g) => `${g.listener}>${g.speaker}`)) });
         window = steps.some((s) => s.op === 'settle') ? [hb] : [...window, before];
         applied = b;
       }

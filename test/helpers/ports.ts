@@ -1,5 +1,5 @@
 import { CompiledPlan } from '../../src/domain';
-import { DialEvent, DialRequest, MediaPort, SignalingPort } from '../../src/app/ports';
+import { DialEvent, DialRequest, MediaPort, ParticipantTarget, SignalingPort, TakeoverRequest } from '../../src/app/ports';
 
 /** Recording doubles of the two ports: they do nothing but remember, and let tests drive dial events. */
 
@@ -18,6 +18,37 @@ export class RecordingSignaling implements SignalingPort {
 
   async hangupSupervisor(sessionId: string): Promise<void> {
     this.hangups.push(sessionId);
+  }
+
+  readonly added: { callId: string; target: ParticipantTarget; actor: string; participantId: string }[] = [];
+  readonly removed: { callId: string; participantId: string; actor: string }[] = [];
+  readonly takeovers: TakeoverRequest[] = [];
+  /** What the SIP side does on a call change request (a test wires it to its call double). */
+  onAdd: ((callId: string, target: ParticipantTarget, participantId: string) => Promise<void>) | undefined;
+  onRemove: ((callId: string, participantId: string) => Promise<void>) | undefined;
+  onTakeover: ((req: TakeoverRequest) => Promise<void>) | undefined;
+  /** Set to make the next call-shape requests reject (e.g. a CoachlineError the SIP side raises). */
+  failCallControl: Error | undefined;
+
+  async addParticipant(callId: string, target: ParticipantTarget, actor: string): Promise<{ participantId: string }> {
+    if (this.failCallControl) throw this.failCallControl;
+    const participantId = `p${this.added.length + 1}`;
+    this.added.push({ callId, target, actor, participantId });
+    await this.onAdd?.(callId, target, participantId);
+    return { participantId };
+  }
+
+  async removeParticipant(callId: string, participantId: string, actor: string): Promise<void> {
+    if (this.failCallControl) throw this.failCallControl;
+    this.removed.push({ callId, participantId, actor });
+    await this.onRemove?.(callId, participantId);
+  }
+
+  async takeOver(req: TakeoverRequest): Promise<{ participantId: string }> {
+    if (this.failCallControl) throw this.failCallControl;
+    this.takeovers.push(req);
+    await this.onTakeover?.(req);
+    return { participantId: req.sessionId };
   }
 
   /** Sends a dial event for a session, as the SIP adapter would. */
@@ -45,6 +76,12 @@ export class RecordingMedia implements MediaPort {
 
   async playToMember(callId: string, key: string, sound: string): Promise<void> {
     this.played.push({ callId, key, sound });
+  }
+
+  readonly dropped: string[] = [];
+
+  async dropConference(callId: string): Promise<void> {
+    this.dropped.push(callId);
   }
 
   lastPlan(callId: string): CompiledPlan | undefined {

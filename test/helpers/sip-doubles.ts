@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Srf from 'drachtio-srf';
 import pino, { type Logger } from 'pino';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store';
 import { ADMIT_ALL } from '../../src/app/admission';
 import { DirectoryService, Metrics, bootstrapDirectory } from '../../src/app';
 import type { CallMediaPort } from '../../src/app/ports';
@@ -23,13 +24,18 @@ import { createStore, type Store } from '../../src/store';
 export class FakeSrf {
   readonly handlers = new Map<string, (req: Srf.SrfRequest, res: Srf.SrfResponse) => void>();
   readonly proxy: Srf;
+  /** The connection's events SipApp listens to (`connect`, `close`, `error`): a test emits them here. */
+  readonly events = new EventEmitter();
 
   constructor() {
     this.proxy = new Proxy(
       {},
       {
         get: (_t, prop: string) => {
-          if (prop === 'on' || prop === 'once' || prop === 'removeListener') return () => undefined;
+          if (prop === 'on' || prop === 'once' || prop === 'removeListener') {
+            const events = this.events as unknown as Record<string, (event: string, cb: (...a: unknown[]) => void) => void>;
+            return (event: string, cb: (...a: unknown[]) => void) => (events[prop]!.call(this.events, event, cb), this.proxy);
+          }
           return (handler: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void) => void this.handlers.set(prop, handler);
         },
       },
@@ -148,7 +154,7 @@ export const SIP_DOMAIN = '127.0.0.1';
 
 /** Writes `yaml` as a directory file, imports it, and starts a SipApp on doubles of drachtio and FreeSWITCH. */
 export async function sipWorld(
-  redis: Redis,
+  redis: RedisClient,
   config: Config,
   opts: { directoryYaml: string; agentAcl?: string[]; trunkAcl?: string[]; limits?: SipAuthLimits },
 ): Promise<SipWorld> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
-import { Redis } from 'ioredis';
 import { Call, addRinging, newCall, participantAnswered } from '../../src/domain';
+import type { Redis } from 'ioredis';
 import { createStore, Store } from '../../src/store';
 import { SupervisionService, DirectoryService, bootstrapDirectory, Metrics, type AdmissionPort } from '../../src/app';
 import { buildApiServer, ApiServer, HealthProbes } from '../../src/api';
@@ -32,6 +32,10 @@ export const TOKENS = {
 export const auth = (who: keyof typeof TOKENS): { authorization: string } => ({ authorization: `Bearer ${TOKENS[who]}` });
 
 export interface Instance {
+  /**
+   * The instance's client: a `Cluster` when the tests run on one (COACHLINE_TEST_REDIS=cluster),
+   * typed as `Redis` for the tests' own commands, which both have.
+   */
   redis: Redis;
   store: Store;
   service: SupervisionService;
@@ -52,7 +56,7 @@ export interface World extends Instance {
 const silent = pino({ level: 'silent' });
 
 async function makeInstance(server: RedisServer, config: Config, n: number, refresh: boolean, web?: WebAssets, admit?: (metrics: Metrics) => AdmissionPort): Promise<Instance> {
-  const redis = server.client();
+  const redis = server.client() as Redis;
   const store = createStore(redis, config);
   const signaling = new RecordingSignaling();
   const media = new RecordingMedia();

@@ -72,3 +72,28 @@ t.test('a refusal while every member named is still there fails the plan', async
   refuse();
   await t.rejects(conf.apply(barge), MediaCommandError);
 });
+
+t.test('a leg forgotten while a plan is applied is never addressed by the next plan', async (t) => {
+  const { conf, sent } = world(() => [1, 2, 3]);
+  await conf.apply(monitor);
+  // The supervisor's leg goes (hung up) while the barge plan's commands are on their way.
+  const server = conf.server as unknown as { api: (cmd: string) => Promise<string> };
+  const api = server.api;
+  let gone = false;
+  server.api = async (cmd) => {
+    const reply = await api(cmd);
+    if (!gone) {
+      gone = true;
+      conf.forget('s1');
+    }
+    return reply;
+  };
+  await conf.apply(barge);
+  const before = sent.length;
+  const alone = compilePlan(hearingMatrix(call, []));
+  await conf.apply(alone);
+  const next = sent.slice(before);
+  t.notOk(next.some((c) => / 3( |$)/.test(c.replace('coachline-call-1', ''))), `no command names member 3: ${JSON.stringify(next)}`);
+  await conf.apply(monitor);
+  t.pass('a plan naming the forgotten leg again is applied without it (no throw)');
+});

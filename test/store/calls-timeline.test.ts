@@ -1,9 +1,9 @@
 import t from 'tap';
-import { Redis } from 'ioredis';
-import { createStore, CallRecord, BusEvent, StoreConfigError } from '../../src/store';
+import { Cluster, Redis } from 'ioredis';
+import { createStore, createRedis, CallRecord, BusEvent, StoreConfigError } from '../../src/store';
 import { participantLeft, endCall, addRinging, participantAnswered } from '../../src/domain';
 import { activeCall, SALES, LEGAL } from '../helpers/world';
-import { startRedis } from '../helpers/redis';
+import { keysOf, startRedis } from '../helpers/redis';
 import { eventually, sleep, testConfig } from '../helpers/config';
 
 const rec = (call: CallRecord['call']): CallRecord => ({ call, owner: 'i1', startedAt: 't0', updatedAt: 't0' });
@@ -103,24 +103,33 @@ t.test('calls, timelines, events', async (t) => {
     await one.calls.save(rec(activeCall('shared-id')), undefined, Date.now());
     t.equal(await two.calls.get('shared-id'), undefined);
     t.same(await two.calls.list({}, Date.now()), []);
-    const keys = await redis.keys(`${one.keys.prefix}*`);
+    const keys = await keysOf(redis, one.keys.prefix);
     t.ok(keys.length > 0 && keys.every((k) => k.startsWith(one.keys.prefix)));
     const prefixed = new Redis(server.port, '127.0.0.1', { keyPrefix: 'x:', lazyConnect: true });
     t.throws(() => createStore(prefixed, testConfig()), StoreConfigError);
     prefixed.disconnect();
+    const prefixedCluster = new Cluster([{ host: '127.0.0.1', port: server.port }], { keyPrefix: 'x:', lazyConnect: true });
+    t.throws(() => createStore(prefixedCluster, testConfig()), StoreConfigError, 'a Cluster with keyPrefix too');
+    prefixedCluster.disconnect();
   });
 
   t.test('Redis down: typed 503-able error; back: works again', async (t) => {
     const s2 = await startRedis();
-    const c = s2.client();
-    const store = createStore(c, testConfig());
-    t.ok((await store.ping()) >= 0);
     t.teardown(s2.stop);
+    // The app's own client (one server, or a Cluster on its nodes): it fails fast while Redis is away.
+    const config = testConfig();
+    config.redis = { ...config.redis, ...s2.settings };
+    const c = createRedis(config);
+    t.teardown(() => c.disconnect());
+    c.on('error', () => undefined);
+    const store = createStore(c, config);
+    await eventually(async () => (await store.ping().then(() => true, () => false)), 5000, 'connected');
+    t.ok((await store.ping()) >= 0);
     await s2.crash();
     await t.rejects(store.calls.get('x'), { code: 'store_unavailable' });
     await t.rejects(store.ping(), { code: 'store_unavailable' });
     await s2.revive();
-    await eventually(async () => (await store.ping().then(() => true, () => false)), 5000, 'reconnect');
+    await eventually(async () => (await store.calls.get('x').then(() => true, () => false)), 10_000, 'reconnect');
     t.equal(await store.calls.get('x'), undefined, 'answers again after Redis is back');
   });
 });

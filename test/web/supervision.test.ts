@@ -160,6 +160,36 @@ if (!haveChromium()) {
       t.pass('rejoined twice');
     });
 
+    t.test('take over: offered with the permission only, asks once more, then ends the session with the reason in words', async (t) => {
+      let n = dialsBefore();
+      await sue.getByRole('button', { name: 'Rejoin' }).click();
+      let sid = await nextDial(n);
+      await answer(sid);
+      await sessionTitle(sue).filter({ hasText: 'You are coaching Ana Agent' }).waitFor();
+      t.equal(await sue.getByRole('button', { name: /Take the call over/ }).count(), 0, 'not offered without the takeover permission');
+      await sue.getByTestId('session-panel').getByRole('button', { name: 'Stop' }).click();
+      await sessionTitle(sue).filter({ hasText: 'Session ended' }).waitFor();
+
+      const r = await w.app.inject({ method: 'PUT', url: '/v1/users/sue', headers: auth('root'), payload: { name: 'Sue Supervisor', role: 'supervisor', permissions: ['monitor', 'coach', 'barge', 'takeover'], device: { kind: 'sip_uri', uri: 'sip:sue@desk.example', dialect: 'polycom' } } });
+      t.equal(r.statusCode, 200);
+      // The page learns its user's permissions when it loads.
+      await sue.goto(`${url}#/calls/call-1`);
+      await sue.reload();
+      n = dialsBefore();
+      await sue.getByRole('button', { name: 'Monitor Ana Agent' }).click();
+      sid = await nextDial(n);
+      await answer(sid);
+      await sessionTitle(sue).filter({ hasText: 'You are monitoring Ana Agent' }).waitFor();
+      await sue.getByRole('button', { name: 'Take the call over from Ana Agent' }).click();
+      t.equal(w.signaling.takeovers.length, 0, 'the first click only asks');
+      await sue.getByRole('button', { name: 'Confirm takeover' }).click();
+      await sue.getByTestId('session-detail').filter({ hasText: 'You took the call over' }).waitFor();
+      t.same(w.signaling.takeovers.map((x) => x.sessionId), [sid], 'the takeover was sent for this session');
+      t.equal(await sue.getByRole('button', { name: 'Rejoin' }).count(), 0, 'no Rejoin after a takeover');
+      // The SIP double moved no leg: the supervisor is made available again for the cases below.
+      await w.store.presence.set('sue', 'available');
+    });
+
     t.test('a refused action stays visible, disabled, with the reason in words', async (t) => {
       await w.service.callChanged(activeCall('call-legal', LEGAL, 'ana'), { type: 'call_answered', actor: 'A' });
       await sue.goto(`${url}#/calls/call-legal`);

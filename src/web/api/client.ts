@@ -51,6 +51,7 @@ export class ApiClient {
   switchMode = (sessionId: string, mode: Mode, notify?: boolean): Promise<SessionView> =>
     this.request('PATCH', `v1/supervisions/${encodeURIComponent(sessionId)}`, { mode, ...(notify !== undefined ? { notify } : {}) });
   stop = (sessionId: string): Promise<SessionView> => this.request('DELETE', `v1/supervisions/${encodeURIComponent(sessionId)}`);
+  takeOver = (sessionId: string): Promise<SessionView> => this.request('POST', `v1/supervisions/${encodeURIComponent(sessionId)}/takeover`);
   setStatus = (userId: string, status: UserStatus): Promise<StatusView> => this.request('PUT', `v1/users/${encodeURIComponent(userId)}/status`, { status });
   eventTicket = (): Promise<EventTicket> => this.request('POST', 'v1/events/tickets');
 

@@ -36,6 +36,7 @@ const REASON_TEXT: Record<SessionReason, string> = {
   supervisor_hangup: 'You hung up.',
   target_left: 'The participant you were supervising left the call.',
   call_ended: 'The call ended.',
+  takeover: 'You took the call over: you are talking with the customer.',
 };
 
 export const reasonText = (r: SessionReason | undefined): string => (r ? REASON_TEXT[r] : '');
@@ -53,6 +54,22 @@ export function customerOf(c: CallView): ParticipantView | undefined {
 
 export const agentsOf = (c: CallView): ParticipantView[] => c.participants.filter((p) => p.role === 'agent' && p.status !== 'left');
 export const supervisorsOf = (c: CallView): ParticipantView[] => c.participants.filter((p) => p.role === 'supervisor');
+
+/** A call's direction, and its title as people say it. */
+export const DIRECTION_LABEL: Record<CallView['direction'], string> = { inbound: 'Inbound', outbound: 'Outbound', internal: 'Internal' };
+
+export function callTitle(c: CallView): string {
+  if (c.direction === 'internal') return `Call between ${c.participants.filter((p) => p.kind === 'internal').map(participantName).join(' and ')}`;
+  return `${c.direction === 'inbound' ? 'Call from' : 'Call to'} ${customerOf(c)?.address ?? 'unknown'}`;
+}
+
+/** How a participant came into the call, when it says something (the original legs say nothing). */
+export const ORIGIN_NOTE: Partial<Record<NonNullable<ParticipantView['origin']>, string>> = {
+  transfer: 'transfer target',
+  consult: 'consulted',
+  added: 'added to the call',
+  takeover: 'took the call over',
+};
 
 export function numberLabel(c: Pick<CallView, 'number' | 'numberName'>): string {
   return c.numberName ? `${c.numberName} (${c.number})` : c.number;

@@ -101,6 +101,16 @@ export class SignedIn {
     this.refresher.touch(s.callId);
   }
 
+  /** Takes the call over: the session ends (reason takeover), the supervisor's phone stays with the customer. */
+  async takeOver(): Promise<void> {
+    const live = this.session.live;
+    if (!live) return;
+    const s = await this.api.takeOver(live.id);
+    this.session.set(s);
+    this.app.announcer.say('You took the call over: the agent was released and you are talking with the customer.');
+    this.refresher.touch(s.callId);
+  }
+
   /** Starts again what the last session did (same call, participant and mode). */
   async rejoin(): Promise<void> {
     const last = this.session.session;

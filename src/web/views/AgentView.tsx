@@ -1,4 +1,4 @@
-import { agentsOf, customerOf, numberLabel, participantName, supervisorsOf } from '../format/labels';
+import { agentsOf, callTitle, numberLabel, participantName, supervisorsOf } from '../format/labels';
 import type { SignedIn } from '../state/app-model';
 import { useObservable } from '../state/observable';
 import { CallStateBadge } from './Badges';
@@ -37,7 +37,7 @@ export function AgentView({ s }: { s: SignedIn }) {
               </div>
               <div class="section-head">
                 <h2>
-                  {c.direction === 'inbound' ? 'Call from' : 'Call to'} {customerOf(c)?.address ?? 'unknown'}
+                  {callTitle(c)}
                 </h2>
                 <CallStateBadge state={c.state} />
               </div>

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { CallView, ParticipantView } from '../../contract';
-import { MODE_DOING, customerOf, numberLabel, participantName } from '../format/labels';
+import { DIRECTION_LABEL, MODE_DOING, ORIGIN_NOTE, callTitle, numberLabel, participantName } from '../format/labels';
 import { formatClock } from '../format/time';
 import type { SignedIn } from '../state/app-model';
 import { useObservable } from '../state/observable';
@@ -54,20 +54,19 @@ export function CallDetailsPage({ s, id, coach }: { s: SignedIn; id: string; coa
   const nameOf = (uid: string): string => people.user(uid)?.name ?? participantLabel(c, uid);
   const internal = c.participants.filter((p) => p.kind === 'internal');
   const external = c.participants.filter((p) => p.kind === 'external');
-  const customer = customerOf(c);
   return (
     <article aria-labelledby="call-title" data-testid="call-details" data-call-state={c.state}>
       {back}
       <div class="section-head">
         <h1 id="call-title">
-          {c.direction === 'inbound' ? 'Call from' : 'Call to'} {customer?.address ?? 'unknown'} <span class="muted">on {numberLabel(c)}</span>
+          {callTitle(c)} {c.number ? <span class="muted">on {numberLabel(c)}</span> : null}
         </h1>
         <CallStateBadge state={d.ended ? 'ended' : c.state} />
       </div>
       <dl class="facts">
         <div>
           <dt>Direction</dt>
-          <dd>{c.direction === 'inbound' ? 'Inbound' : 'Outbound'}</dd>
+          <dd>{DIRECTION_LABEL[c.direction]}</dd>
         </div>
         <div>
           <dt>Started</dt>
@@ -133,7 +132,7 @@ function ParticipantList({ s, c, list, coach, ended }: { s: SignedIn; c: CallVie
             <span class="muted">
               {p.role === 'customer' ? 'Customer' : p.role === 'agent' ? 'Agent' : 'Supervisor'}
               {p.role !== 'supervisor' && p.name ? ` · ${p.address}` : ''}
-              {p.origin === 'transfer' ? ' · transfer target' : ''}
+              {p.origin && ORIGIN_NOTE[p.origin] ? ` · ${ORIGIN_NOTE[p.origin]}` : ''}
             </span>
             <span class="leg">
               {p.supervision ? (

@@ -1,6 +1,6 @@
 import { Component } from 'preact';
 import type { CallView } from '../../contract';
-import { agentsOf, customerOf, participantName, supervisorsOf } from '../format/labels';
+import { DIRECTION_LABEL, agentsOf, customerOf, participantName, supervisorsOf } from '../format/labels';
 import { href } from '../state/router';
 import { CallStateBadge, ModeBadge } from './Badges';
 import { Duration } from './Duration';
@@ -27,8 +27,8 @@ export class CallRow extends Component<{ call: CallView }> {
           {c.numberName ? <span class="sub">{c.number}</span> : null}
         </td>
         <td data-label="Direction">
-          <span aria-hidden="true">{c.direction === 'inbound' ? '↙ ' : '↗ '}</span>
-          {c.direction === 'inbound' ? 'Inbound' : 'Outbound'}
+          <span aria-hidden="true">{c.direction === 'inbound' ? '↙ ' : c.direction === 'outbound' ? '↗ ' : '↔ '}</span>
+          {DIRECTION_LABEL[c.direction]}
         </td>
         <td data-label="Customer">{customer?.address ?? '—'}</td>
         <td data-label="Agents">

@@ -20,6 +20,8 @@ export function SessionPanel({ s }: { s: SignedIn }) {
   const errId = useId('session-error');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // A takeover releases the agent: it asks once more before it is sent.
+  const [confirmingTakeover, setConfirmingTakeover] = useState(false);
   const session = ms.session;
   if (!session) return null;
   const call = s.book.get(session.callId) ?? (s.detail.call?.id === session.callId ? s.detail.call : undefined);
@@ -27,6 +29,8 @@ export function SessionPanel({ s }: { s: SignedIn }) {
   const targetName = target ? participantName(target) : 'the participant';
   const text = sessionText(session, people.me?.device?.kind, targetName);
   const live = ms.live !== undefined;
+  // Offered where the API would allow it: the permission, an answered session, an agent as target.
+  const canTakeOver = live && session.state === 'active' && target?.kind === 'internal' && (people.me?.permissions.includes('takeover') ?? false);
   const run = async (what: () => Promise<void>): Promise<void> => {
     setBusy(true);
     setError('');
@@ -62,13 +66,29 @@ export function SessionPanel({ s }: { s: SignedIn }) {
         ) : null}
       </div>
       <div class="session-actions">
+        {live && canTakeOver && !confirmingTakeover ? (
+          <button type="button" class="secondary" disabled={busy} aria-label={`Take the call over from ${targetName}`} onClick={() => setConfirmingTakeover(true)}>
+            Take over
+          </button>
+        ) : null}
+        {live && canTakeOver && confirmingTakeover ? (
+          <>
+            <span class="muted" id="takeover-warning">{targetName}’s phone is hung up and you stay with the customer.</span>
+            <button type="button" class="danger" disabled={busy} aria-describedby="takeover-warning" onClick={() => void run(async () => { setConfirmingTakeover(false); await s.takeOver(); })}>
+              Confirm takeover
+            </button>
+            <button type="button" class="secondary" disabled={busy} onClick={() => setConfirmingTakeover(false)}>
+              Cancel
+            </button>
+          </>
+        ) : null}
         {live ? (
           <button type="button" class="danger" disabled={busy} onClick={() => void run(() => s.stop())}>
             Stop
           </button>
         ) : (
           <>
-            {call ? (
+            {call && session.reason !== 'takeover' ? (
               <button type="button" class="primary" disabled={busy} onClick={() => void run(() => s.rejoin())}>
                 Rejoin
               </button>

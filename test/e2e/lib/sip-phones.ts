@@ -63,14 +63,19 @@ export class SipPhone {
     this.adopt(dialog);
   }
 
-  private pendingInvite: { cancel: (cb?: () => void) => void } | undefined;
+  private pendingInvite: { cancel: (cb?: () => void) => void; get?: (h: string) => string } | undefined;
+
+  /** Call-ID of the INVITE this phone is still waiting on (what a semi-attended REFER's Replaces names). */
+  pendingCallId(): string | undefined {
+    return this.pendingInvite?.get?.('Call-ID');
+  }
 
   async call(uri: string, headers: Record<string, string> = {}): Promise<void> {
     const dialog = await this.book.srf.createUAC(
       uri,
       { localSdp: this.rtp.sdp(), headers: { From: `<sip:${this.name}@${this.book.sipAddress}>`, ...headers } },
       // drachtio-srf calls cbRequest(err, req), whatever its typings say.
-      { cbRequest: ((_err: unknown, req: { cancel: (cb?: () => void) => void }) => (this.pendingInvite = req)) as never },
+      { cbRequest: ((_err: unknown, req: { cancel: (cb?: () => void) => void; get?: (h: string) => string }) => (this.pendingInvite = req)) as never },
     );
     this.pendingInvite = undefined;
     this.adopt(dialog);

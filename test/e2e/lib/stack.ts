@@ -1,6 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -8,12 +7,15 @@ import { loadConfig } from '../../../src/config';
 import { startCoachline, type Coachline } from '../../../src/index';
 import type { WebAssets } from '../../../src/api/web-assets';
 import { RedisServer, startRedis } from '../../helpers/redis';
+import { ManagedServer } from './servers';
 import { PhoneBook } from './sip-phones';
 
 /**
  * The real stack for e2e: FreeSWITCH with the repo's freeswitch/ config, three
  * drachtio-servers (coachline's; the carrier's, where customers and remote phones
  * live; the desk phones'), a private Redis, and coachline itself in this process.
+ * Optionally a second FreeSWITCH (on 127.0.0.4). Fault cases reach the processes
+ * through `servers` (servers.ts) to kill, hang or restart one on its address.
  * The servers are found through environment variables; without them every case is
  * skipped with the reason (never reported as passed).
  */
@@ -30,6 +32,9 @@ export const ADDR = {
   desk: '127.0.0.3',
 } as const;
 
+/** Where each FreeSWITCH binds SIP, RTP and its event socket (8021): a second one on its own loopback address. */
+export const FREESWITCH_ADDRS = ['127.0.0.1', '127.0.0.4'] as const;
+
 export const NUMBERS = { sales: '+34910000001', support: '+34910000002', emergency: '112' };
 
 export interface Stack {
@@ -42,33 +47,11 @@ export interface Stack {
   desk: PhoneBook;
   api(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: any }>;
   freeswitch(cmd: string): Promise<string>;
+  /** An API command on FreeSWITCH `i` itself, through its own fs_cli (not the app's connection). */
+  freeswitchAt(i: number, cmd: string): Promise<string>;
+  /** The server processes, for fault cases: killed, hung, restarted on the same address. */
+  servers: { freeswitch: ManagedServer[]; drachtio: ManagedServer; redis: RedisServer };
   stop(): Promise<void>;
-}
-
-function waitPort(host: string, port: number, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const attempt = (): void => {
-      const s = net.connect(port, host, () => {
-        s.destroy();
-        resolve();
-      });
-      s.on('error', () => {
-        s.destroy();
-        if (Date.now() > until) reject(new Error(`${what} did not listen on ${host}:${port}`));
-        else setTimeout(attempt, 200);
-      });
-    };
-    attempt();
-  });
-}
-
-function run(bin: string, args: string[], logFile: string): ChildProcess {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = (d: Buffer): void => writeFileSync(logFile, d, { flag: 'a' });
-  child.stdout?.on('data', log);
-  child.stderr?.on('data', log);
-  return child;
 }
 
 function drachtioConfig(address: string, adminPort: number): string {
@@ -84,7 +67,7 @@ function directoryYaml(): string {
   return `users:
   - { id: ana, name: Ana Agent, role: agent, device: { kind: sip_uri, uri: "sip:ana@${ADDR.desk}" }, tokens: ["e2e-ana-token-000000000"], sip: { username: ana, password: "ana-password" } }
   - { id: bruno, name: Bruno Agent, role: agent, device: { kind: sip_uri, uri: "sip:bruno@${ADDR.desk}" }, tokens: ["e2e-bruno-token-0000000"], sip: { username: bruno, password: "bruno-password" }, status: unavailable }
-  - { id: sofia, name: Sofia Supervisor, role: supervisor, permissions: [monitor, coach, barge], device: { kind: sip_uri, uri: "sip:sofia@${ADDR.desk}", dialect: yealink }, tokens: ["e2e-sofia-token-0000000"] }
+  - { id: sofia, name: Sofia Supervisor, role: supervisor, permissions: [monitor, coach, barge, conference, takeover], device: { kind: sip_uri, uri: "sip:sofia@${ADDR.desk}", dialect: yealink }, tokens: ["e2e-sofia-token-0000000"] }
   - { id: rita, name: Rita Remote, role: supervisor, permissions: [monitor, coach, barge], device: { kind: remote_number, number: "+34600000099", ringTimeoutSec: 5 }, tokens: ["e2e-rita-token-00000000"] }
   - { id: vera, name: Vera Guarded, role: supervisor, permissions: [monitor, coach], device: { kind: remote_number, number: "+34600000098", voicemailGuard: true }, tokens: ["e2e-vera-token-00000000"] }
   - { id: rosa, name: Rosa Registered, role: agent, device: { kind: registered }, tokens: ["e2e-rosa-token-00000000"], sip: { username: rosa, password: "rosa-password" } }
@@ -106,12 +89,24 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** How many coachline instances share the stack's drachtio-server, FreeSWITCH and Redis (default 1). */
   apps?: number;
+  /** How many FreeSWITCH servers coachline is given (FREESWITCH_HOSTS; default 1, at most 2). */
+  freeswitches?: number;
+}
+
+/** fs_cli next to the FreeSWITCH binary, against one server's event socket; rejects after 5 s (a hung server). */
+function fsCli(host: string, cmd: string): Promise<string> {
+  const bin = path.join(path.dirname(process.env.E2E_FREESWITCH_BIN!), 'fs_cli');
+  return new Promise((resolve, reject) => {
+    execFile(bin, ['-H', host, '-P', '8021', '-p', 'ClueCon', '-T', '5000', '-t', '5000', '-x', cmd], { timeout: 6000 }, (err, stdout) =>
+      err ? reject(new Error(`fs_cli ${host} ${cmd}: ${err.message}`)) : resolve(stdout),
+    );
+  });
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const withPhones = opts.phones ?? true;
   const dir = mkdtempSync(path.join(tmpdir(), 'coachline-e2e-'));
-  const children: ChildProcess[] = [];
+  const children: ManagedServer[] = [];
   let redis: RedisServer | undefined;
   let app: Coachline | undefined;
   const apps: Coachline[] = [];
@@ -119,35 +114,54 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const stop = async (): Promise<void> => {
     books.forEach((b) => b.close());
     for (const a of apps.reverse()) await a.stop().catch(() => undefined);
-    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.stop()));
     await redis?.stop();
-    await new Promise((r) => setTimeout(r, 300));
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     if (!process.env.E2E_KEEP_LOGS) rmSync(dir, { recursive: true, force: true });
   };
   try {
     redis = await startRedis();
 
-    // FreeSWITCH with the repo's configuration (copied: FreeSWITCH writes next to it).
-    const fsConf = path.join(dir, 'fs-conf');
-    cpSync(path.join(__dirname, '..', '..', '..', 'freeswitch'), fsConf, { recursive: true });
-    for (const d of ['log', 'db', 'run', 'sounds']) mkdirSync(path.join(dir, `fs-${d}`));
-    children.push(
-      run(
-        process.env.E2E_FREESWITCH_BIN!,
-        ['-nonat', '-nc', '-nf', '-conf', fsConf, '-log', path.join(dir, 'fs-log'), '-db', path.join(dir, 'fs-db'), '-run', path.join(dir, 'fs-run'), '-sounds', path.join(dir, 'fs-sounds')],
-        path.join(dir, 'freeswitch.out'),
-      ),
-    );
+    // FreeSWITCH with the repo's configuration (copied: FreeSWITCH writes next to it);
+    // a second one binds SIP, RTP and its event socket on its own loopback address.
+    // Instance i listens for host h's event sockets on FSMRF_LISTEN_PORT + h, and instance
+    // i + 1 is given that port + 1: several of both would collide.
+    if ((opts.freeswitches ?? 1) > 1 && (opts.apps ?? 1) > 1) throw new Error('startStack: several FreeSWITCH servers with several apps is not supported');
+    if ((opts.freeswitches ?? 1) > FREESWITCH_ADDRS.length) throw new Error(`startStack: at most ${FREESWITCH_ADDRS.length} FreeSWITCH servers`);
+    const freeswitches: ManagedServer[] = [];
+    for (let i = 0; i < (opts.freeswitches ?? 1); i++) {
+      const tag = i === 0 ? 'fs' : `fs${i + 1}`;
+      const fsConf = path.join(dir, `${tag}-conf`);
+      cpSync(path.join(__dirname, '..', '..', '..', 'freeswitch'), fsConf, { recursive: true });
+      for (const d of ['log', 'db', 'run', 'sounds']) mkdirSync(path.join(dir, `${tag}-${d}`));
+      const ip = FREESWITCH_ADDRS[i]!;
+      freeswitches.push(
+        new ManagedServer({
+          name: `FreeSWITCH ${i} event socket`,
+          bin: process.env.E2E_FREESWITCH_BIN!,
+          args: ['-nonat', '-nc', '-nf', '-conf', fsConf, '-log', path.join(dir, `${tag}-log`), '-db', path.join(dir, `${tag}-db`), '-run', path.join(dir, `${tag}-run`), '-sounds', path.join(dir, `${tag}-sounds`)],
+          env: { FREESWITCH_SIP_IP: ip, FREESWITCH_RTP_IP: ip, FREESWITCH_ESL_IP: ip },
+          logFile: path.join(dir, i === 0 ? 'freeswitch.out' : `freeswitch${i + 1}.out`),
+          listens: { host: ip, port: 8021, withinMs: 30_000 },
+        }),
+      );
+    }
     const admin = { app: 9122, carrier: 9123, desk: 9124 };
     const servers = Object.entries(ADDR).filter(([name]) => withPhones || name === 'app');
-    for (const [name, address] of servers) {
+    const drachtios = servers.map(([name, address]) => {
+      const port = admin[name as keyof typeof admin];
       const conf = path.join(dir, `drachtio-${name}.xml`);
-      writeFileSync(conf, drachtioConfig(address, admin[name as keyof typeof admin]));
-      children.push(run(process.env.E2E_DRACHTIO_BIN!, ['-f', conf, '--stdout'], path.join(dir, `drachtio-${name}.out`)));
-    }
-    await waitPort('127.0.0.1', 8021, 30_000, 'FreeSWITCH event socket');
-    for (const [name, address] of servers) await waitPort(address, admin[name as keyof typeof admin], 10_000, `drachtio ${name}`);
+      writeFileSync(conf, drachtioConfig(address, port));
+      return new ManagedServer({
+        name: `drachtio ${name}`,
+        bin: process.env.E2E_DRACHTIO_BIN!,
+        args: ['-f', conf, '--stdout'],
+        logFile: path.join(dir, `drachtio-${name}.out`),
+        listens: { host: address, port, withinMs: 10_000 },
+      });
+    });
+    children.push(...freeswitches, ...drachtios);
+    for (const c of children) c.spawn();
+    for (const c of children) await c.ready();
 
     const directoryFile = opts.directoryFile ?? path.join(dir, 'directory.yaml');
     if (!opts.directoryFile) writeFileSync(directoryFile, directoryYaml());
@@ -160,7 +174,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       DRACHTIO_HOST: ADDR.app,
       DRACHTIO_PORT: String(admin.app),
       DRACHTIO_SECRET: 'cymru',
-      FREESWITCH_HOSTS: '127.0.0.1',
+      FREESWITCH_HOSTS: FREESWITCH_ADDRS.slice(0, freeswitches.length).join(','),
       FSMRF_LISTEN_ADDRESS: '127.0.0.1',
       FSMRF_LISTEN_PORT: '8185',
       SIP_DOMAIN: ADDR.app,
@@ -212,6 +226,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       carrier,
       desk,
       freeswitch: fsApi,
+      freeswitchAt: (i, cmd) => fsCli(FREESWITCH_ADDRS[i]!, cmd),
+      servers: { freeswitch: freeswitches, drachtio: drachtios[0]!, redis },
       api: (method, url, token, body) => apiAt(0, method, url, token, body),
       stop,
     };
