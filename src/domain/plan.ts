@@ -249,10 +249,19 @@ export function renderSteps(steps: readonly PlanStep[], ctx: RenderContext): str
  * participant left) fully isolated — muted and deaf, so a leg the plan forgot can
  * neither hear nor be heard until it is gone.
  */
-export function withIsolated(plan: CompiledPlan, strays: readonly string[]): CompiledPlan {
+export function withIsolated(plan: CompiledPlan, strays: readonly string[], applied: CompiledPlan = EMPTY_PLAN): CompiledPlan {
   const extra = strays.filter((k) => !(k in plan.members));
   if (extra.length === 0) return plan;
   const members = { ...plan.members };
   for (const k of extra) members[k] = { mute: true, deaf: true };
-  return { ...plan, members };
+  // The relations a stray already had stay as they are: lifting one would wait only on
+  // the new flags' settle, and a mixer running late under load let one frame of a
+  // leaving agent through (seen once in the transitions e2e, transfer completing). The
+  // leg is on its way out; its relations go with it.
+  const relations = { ...plan.relations };
+  for (const [key, r] of Object.entries(applied.relations)) {
+    const touches = extra.includes(r.from) || extra.includes(r.to);
+    if (touches && r.from in members && r.to in members && !(key in relations)) relations[key] = r;
+  }
+  return { ...plan, members, relations };
 }

@@ -94,7 +94,7 @@ export class CallConference {
     // A leg still in the conference that the plan no longer names (its session ended
     // but its hang-up has not gone through) is isolated rather than left as it was.
     const strays = Object.keys(this.applied.members).filter((k) => live(k) && !(k in named.members));
-    const plan = withIsolated(named, strays);
+    const plan = withIsolated(named, strays, this.applied);
 
     // New members join with flags that keep them from hearing or being heard
     // beyond the plan until the diff below is in place.

@@ -97,6 +97,8 @@ export async function consultCall(
   } catch (err) {
     const status = err instanceof DialFailedError ? (err.sipStatus ?? 480) : 500;
     live.log.info({ callId: live.id, colleague: colleague.id, err: (err as Error).message }, 'consult failed');
+    // The colleague answered but the agent's side failed (its INVITE went meanwhile): hang the colleague up too.
+    if (live.legs.has(pid)) await endConsult(ctx, live, line, 'consult failed');
     dropLine(live, line);
     if (ctx.calls.get(live.id) && live.call.transfer?.target === pid) {
       await live.update({ type: 'transfer_failed', actor: by, detail: { target: pid, status } }, failTransfer);

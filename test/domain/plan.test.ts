@@ -18,6 +18,8 @@ import {
   renderSteps,
   settled,
   withIsolated,
+  participantLeft,
+  relationKey,
 } from '../../src/domain';
 import * as calls from '../helpers/calls';
 
@@ -171,4 +173,11 @@ t.test('a leg the plan no longer names is isolated, not left as it was', async (
   t.ok(cmds.includes('call-1 mute 12 quiet') && cmds.includes('call-1 deaf 12'), 'muted and deaf');
   t.ok(cmds.indexOf('call-1 deaf 12') < cmds.indexOf('settle'), 'among the restrictions, before anything is lifted');
   t.same(withIsolated(coach, ['S']), coach, 'a leg the plan names keeps its controls');
+  // The transferring agent leaves: its standing relations with the customer side are kept, never lifted.
+  const before = plan(calls.blindTransferred(), sup('monitor', 'A'));
+  const gone = withIsolated(plan(participantLeft(calls.blindTransferred(), 'A')), ['A', 'S'], before);
+  const kept = Object.values(before.relations).filter((r) => r.from === 'A' || r.to === 'A');
+  t.ok(kept.length > 0, 'A had relations keeping it apart');
+  for (const r of kept) t.same(gone.relations[relationKey(r.from, r.to)], r, `relation ${r.from}>${r.to} kept`);
+  t.notOk(commands(before, gone).some((c) => / relate .* clear$/.test(c)), 'nothing about A is cleared');
 });
