@@ -1,5 +1,5 @@
 import t from 'tap';
-import { runOnCluster } from './run-on-cluster';
+import { runOnCluster } from '../helpers/run-on-cluster';
 
 /**
  * Issue 13 item 5: API tests against a three-master Redis Cluster — the live event
