@@ -17,10 +17,10 @@
  *   BENCH_KNEE_RATES=5,10,15,20,25,30  BENCH_KNEE_STEP_SEC=20  BENCH_KNEE_HOLD_MS=5000
  */
 import os from 'node:os';
-import { benchDir, makeDirectory, missingForLoad, startLoadStack, type LoadStack } from './lib/load-stack';
+import { loadBench, makeDirectory, startLoadStack } from './lib/load-stack';
 import { Row, printTable, runIfMain } from './lib/report';
 import type { System } from './lib/sampler';
-import { prepareSipp, startUas, type Uas } from './lib/sipp';
+import { prepareSipp, startUas } from './lib/sipp';
 import { failureShare, printSteps, progress, runStep, sustains, type Step } from './lib/steps';
 
 const RATES = (process.env.BENCH_KNEE_RATES ?? '5,10,15,20,25,30').split(',').map(Number);
@@ -38,27 +38,12 @@ export function sustainedRate(steps: Step[], system: System): number {
   return best;
 }
 
-export async function main(): Promise<void | 'skipped'> {
-  const missing = await missingForLoad();
-  if (missing) {
-    process.stdout.write(`\n== knee: skipped — ${missing}\n`);
-    return 'skipped';
-  }
-  const { dir, remove } = benchDir('knee');
-  let stack: LoadStack | undefined;
-  let uas: Uas | undefined;
-  const cleanup = async (): Promise<void> => {
-    await uas?.stop();
-    await stack?.stop();
-    remove();
-  };
-  process.once('SIGTERM', () => void cleanup().finally(() => process.exit(1)));
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(1)));
-  try {
+export function main(): Promise<void | 'skipped'> {
+  return loadBench('knee', async ({ dir, hold }) => {
     const directory = makeDirectory(dir, NUMBERS, 0);
     prepareSipp(dir, HOLD_MS / 1000 + 5);
-    stack = await startLoadStack(dir, { directory });
-    uas = startUas(dir, 5060, 30000);
+    const stack = hold(await startLoadStack(dir, { directory }));
+    const uas = hold(startUas(dir, 5060, 30000));
     const uasPids = [uas.child.pid!];
     process.stderr.write(`knee: ${RATES.join(', ')} calls/s, ${STEP_SEC} s each, calls held ${HOLD_MS} ms; coachline and baseline alternate\n`);
     // Warm-up, not counted: both paths (JIT, connection pools, FreeSWITCH's first conferences).
@@ -88,9 +73,7 @@ export async function main(): Promise<void | 'skipped'> {
       { metric: `concurrent calls at that rate (rate × ${HOLD_MS / 1000} s hold)`, unit: 'calls', value: (c * HOLD_MS) / 1000, baseline: (b * HOLD_MS) / 1000 },
     ];
     printTable('knee: capacity', rows, [`steps of ${STEP_SEC} s at ${RATES.join(', ')} calls/s; a rate counts only if every lower rate was sustained too`]);
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 runIfMain(module, main);

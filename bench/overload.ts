@@ -19,9 +19,9 @@
  *   npm run bench -- overload      (needs E2E_DRACHTIO_BIN, E2E_FREESWITCH_BIN, SIPp)
  */
 import os from 'node:os';
-import { benchDir, makeDirectory, missingForLoad, startLoadStack, type LoadStack } from './lib/load-stack';
+import { loadBench, makeDirectory, startLoadStack } from './lib/load-stack';
 import { percentile, runIfMain } from './lib/report';
-import { prepareSipp, startUas, type Uas } from './lib/sipp';
+import { prepareSipp, startUas } from './lib/sipp';
 import { completed, printSteps, progress, runStep, setupP95, type Step } from './lib/steps';
 
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 5);
@@ -40,30 +40,15 @@ const SETTINGS: Record<string, Record<string, string>> = {
   loop_delay: { ADMISSION_MAX_EVENT_LOOP_DELAY_MS: String(MAX_LOOP_MS) },
 };
 
-export async function main(): Promise<void | 'skipped'> {
-  const missing = await missingForLoad();
-  if (missing) {
-    process.stdout.write(`\n== overload: skipped — ${missing}\n`);
-    return 'skipped';
-  }
-  const unknown = SIGNALS.filter((s) => !SETTINGS[s]);
-  if (unknown.length) throw new Error(`BENCH_OVERLOAD_SIGNALS: unknown ${unknown.join(', ')} (known: ${Object.keys(SETTINGS).join(', ')})`);
-  const { dir, remove } = benchDir('overload');
-  let stack: LoadStack | undefined;
-  let uas: Uas | undefined;
-  const cleanup = async (): Promise<void> => {
-    await uas?.stop();
-    await stack?.stop();
-    remove();
-  };
-  process.once('SIGTERM', () => void cleanup().finally(() => process.exit(1)));
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(1)));
-  try {
+export function main(): Promise<void | 'skipped'> {
+  return loadBench('overload', async ({ dir, hold }) => {
+    const unknown = SIGNALS.filter((s) => !SETTINGS[s]);
+    if (unknown.length) throw new Error(`BENCH_OVERLOAD_SIGNALS: unknown ${unknown.join(', ')} (known: ${Object.keys(SETTINGS).join(', ')})`);
     const rate = Math.round(CAPACITY * FACTOR * 10) / 10;
     const directory = makeDirectory(dir, Math.max(400, Math.ceil(rate * SECONDS)), 0);
     prepareSipp(dir, HOLD_MS / 1000 + 5);
-    stack = await startLoadStack(dir, { directory });
-    uas = startUas(dir, 5060, 30000);
+    const stack = hold(await startLoadStack(dir, { directory }));
+    const uas = hold(startUas(dir, 5060, 30000));
     const uasPids = [uas.child.pid!];
     process.stderr.write(`overload: ${rate} calls/s (${FACTOR} × ${CAPACITY}) for ${SECONDS} s, held ${HOLD_MS} ms; coachline with ${SIGNALS.join(', then ')}, and the baseline\n`);
     for (const system of ['coachline', 'baseline'] as const) await runStep(stack, dir, directory, system, 2, 5, 1000, uasPids);
@@ -94,9 +79,7 @@ export async function main(): Promise<void | 'skipped'> {
       return `${label}: ${verdict.join('; ')}`;
     });
     process.stdout.write(`\n== overload: against the issue's bar (accepted p95 < 200 ms, 503 within 50 ms, 0 accepted calls fail)\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 runIfMain(module, main);

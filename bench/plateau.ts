@@ -10,10 +10,10 @@
  *   npm run bench -- plateau       (needs E2E_DRACHTIO_BIN, E2E_FREESWITCH_BIN, SIPp)
  */
 import os from 'node:os';
-import { benchDir, makeDirectory, missingForLoad, startLoadStack, type LoadStack } from './lib/load-stack';
+import { loadBench, makeDirectory, startLoadStack, type LoadStack } from './lib/load-stack';
 import { Row, nowMs, printTable, runIfMain, sleep } from './lib/report';
 import { drained, quietBox, Sampler, type StepSamples, type System } from './lib/sampler';
-import { prepareSipp, runCustomers, startUas, type StepResult, type Uas } from './lib/sipp';
+import { prepareSipp, runCustomers, startUas, type StepResult } from './lib/sipp';
 import { targetOf } from './lib/steps';
 
 const LEVELS = (process.env.BENCH_PLATEAU_CALLS ?? '100,200').split(',').map(Number);
@@ -66,28 +66,13 @@ async function plateau(stack: LoadStack, dir: string, numbersCsv: string, system
   return { system, calls, result, channels, conferences, cpu, heapPerCall: (heap - heap0) / calls, redisPerCall: (redis - redis0) / calls, leftover };
 }
 
-export async function main(): Promise<void | 'skipped'> {
-  const missing = await missingForLoad();
-  if (missing) {
-    process.stdout.write(`\n== plateau: skipped — ${missing}\n`);
-    return 'skipped';
-  }
-  const { dir, remove } = benchDir('plateau');
-  let stack: LoadStack | undefined;
-  let uas: Uas | undefined;
-  const cleanup = async (): Promise<void> => {
-    await uas?.stop();
-    await stack?.stop();
-    remove();
-  };
-  process.once('SIGTERM', () => void cleanup().finally(() => process.exit(1)));
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(1)));
-  try {
+export function main(): Promise<void | 'skipped'> {
+  return loadBench('plateau', async ({ dir, hold }) => {
     const max = Math.max(...LEVELS);
     const directory = makeDirectory(dir, Math.max(400, 2 * max), 0);
     prepareSipp(dir, max / RAMP_RATE + PLATEAU_SEC + 5);
-    stack = await startLoadStack(dir, { directory });
-    uas = startUas(dir, 5060, 30000);
+    const stack = hold(await startLoadStack(dir, { directory }));
+    const uas = hold(startUas(dir, 5060, 30000));
     process.stderr.write(`plateau: ${LEVELS.join(' and ')} calls for ${PLATEAU_SEC} s, ramped at ${RAMP_RATE}/s; coachline and baseline alternate\n`);
     // Warm-up, not counted.
     for (const system of ['coachline', 'baseline'] as const) await runCustomers({ dir, target: targetOf(system), numbersCsv: directory.numbersCsv, rate: 2, calls: 10, holdMs: 1000 });
@@ -128,9 +113,7 @@ export async function main(): Promise<void | 'skipped'> {
       `heap: heapUsed after a full GC mid-plateau minus the same process idle before the ramp; Redis: used_memory the same way; ramp ${RAMP_RATE} calls/s`,
       `conferences on the plateau: ${results.map((r) => `${r.system} ${r.calls}: ${r.conferences}`).join(', ')}; left after the drain: ${results.map((r) => `${r.leftover.channels}/${r.leftover.conferences}`).join(', ')}`,
     ]);
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 runIfMain(module, main);

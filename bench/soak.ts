@@ -15,10 +15,10 @@
  *   npm run bench -- soak          (needs E2E_DRACHTIO_BIN, E2E_FREESWITCH_BIN, SIPp)
  */
 import os from 'node:os';
-import { benchDir, makeDirectory, missingForLoad, openFds, rssBytes, startLoadStack, type LoadStack } from './lib/load-stack';
+import { loadBench, makeDirectory, openFds, rssBytes, startLoadStack, type LoadStack } from './lib/load-stack';
 import { nowMs, runIfMain, sleep } from './lib/report';
 import { drained } from './lib/sampler';
-import { prepareSipp, readStats, runCustomers, startUas, type Uas } from './lib/sipp';
+import { prepareSipp, readStats, runCustomers, startUas } from './lib/sipp';
 import { targetOf } from './lib/steps';
 import { Keys } from '../src/store';
 
@@ -142,31 +142,15 @@ function slope(xs: number[], ys: number[]): number {
 
 const mb = (b: number): string => (b / 1048576).toFixed(1);
 
-export async function main(): Promise<void | 'skipped'> {
-  const missing = await missingForLoad();
-  if (missing) {
-    process.stdout.write(`\n== soak: skipped — ${missing}\n`);
-    return 'skipped';
-  }
-  const { dir, remove } = benchDir('soak');
-  let stack: LoadStack | undefined;
-  const uas: Uas[] = [];
-  let sups: Supervisors | undefined;
-  const cleanup = async (): Promise<void> => {
-    await sups?.stop();
-    for (const u of uas) await u.stop();
-    await stack?.stop();
-    remove();
-  };
-  process.once('SIGTERM', () => void cleanup().finally(() => process.exit(1)));
-  process.once('SIGINT', () => void cleanup().finally(() => process.exit(1)));
-  try {
+export function main(): Promise<void | 'skipped'> {
+  return loadBench('soak', async ({ dir, hold }) => {
     const calls = Math.round(RATE * MINUTES * 60);
     const directory = makeDirectory(dir, 400, SUPERVISORS);
     prepareSipp(dir, HOLD_MS / 1000 + 5);
     const prefix = 'coachline:';
-    stack = await startLoadStack(dir, { directory, coachlineEnv: { TIMELINE_TTL_SEC: String(TIMELINE_TTL_SEC), REDIS_KEY_PREFIX: prefix, SUPERVISION_START_LIMIT: '100000' } });
-    uas.push(startUas(dir, 5060, 30000), startUas(dir, 5062, 32000));
+    const stack = hold(await startLoadStack(dir, { directory, coachlineEnv: { TIMELINE_TTL_SEC: String(TIMELINE_TTL_SEC), REDIS_KEY_PREFIX: prefix, SUPERVISION_START_LIMIT: '100000' } }));
+    hold(startUas(dir, 5060, 30000));
+    hold(startUas(dir, 5062, 32000));
     process.stderr.write(`soak: ${MINUTES} min at ${RATE} calls/s (${calls} calls, held ${HOLD_MS} ms), ${SUPERVISORS} supervisors cycling\n`);
     await runCustomers({ dir, target: targetOf('coachline'), numbersCsv: directory.numbersCsv, rate: 2, calls: 10, holdMs: 1000 });
     await drained(stack);
@@ -186,7 +170,7 @@ export async function main(): Promise<void | 'skipped'> {
       holdMs: HOLD_MS,
       onStart: (_pid, file) => (statFile = file),
     });
-    sups = new Supervisors(coachline.httpUrl, directory.tokens);
+    const sups = hold(new Supervisors(coachline.httpUrl, directory.tokens));
     sups.start();
     const lines: string[] = [];
     const head = ' min  conf  chan  heap MB  rss MB  fds  redis keys  redis MB  calls ok/failed  supervision';
@@ -238,9 +222,7 @@ export async function main(): Promise<void | 'skipped'> {
         `  Redis keys: ${start.keys} before, ${end.keys} after; memory ${mb(start.memory)} MB before, ${mb(end.memory)} MB after — of which the capped list of recent events (SSE resume, ${2000} at most): ${start.recentEvents} → ${end.recentEvents} entries, ${mb(start.recentBytes)} → ${mb(end.recentBytes)} MB; net of it ${mb(start.memory - start.recentBytes)} → ${mb(end.memory - end.recentBytes)} MB`,
       ].join('\n') + '\n',
     );
-  } finally {
-    await cleanup();
-  }
+  });
 }
 
 function percentileText(xs: number[]): string {

@@ -292,3 +292,36 @@ export function benchDir(name: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), `coachline-${name}-`));
   return { dir, remove: () => (process.env.BENCH_KEEP_LOGS ? process.stdout.write(`  logs kept in ${dir}\n`) : rmSync(dir, { recursive: true, force: true })) };
 }
+
+/** What a load bench holds while it runs: each is stopped, newest first, when it ends or is interrupted. */
+export interface LoadBench {
+  dir: string;
+  hold<T extends { stop(): Promise<unknown> }>(thing: T): T;
+}
+
+/**
+ * The frame every load bench runs in: skipped (and says why) without the servers, its
+ * own scratch directory, and whatever it holds (stack, SIPp, supervisors) stopped and
+ * the directory removed at its end — or on SIGTERM/SIGINT, so an interrupted run leaves
+ * no server behind.
+ */
+export async function loadBench(name: string, body: (b: LoadBench) => Promise<void>): Promise<void | 'skipped'> {
+  const missing = await missingForLoad();
+  if (missing) {
+    process.stdout.write(`\n== ${name}: skipped — ${missing}\n`);
+    return 'skipped';
+  }
+  const { dir, remove } = benchDir(name);
+  const held: { stop(): Promise<unknown> }[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const h of held.splice(0).reverse()) await h.stop();
+    remove();
+  };
+  process.once('SIGTERM', () => void cleanup().finally(() => process.exit(1)));
+  process.once('SIGINT', () => void cleanup().finally(() => process.exit(1)));
+  try {
+    await body({ dir, hold: (thing) => (held.push(thing), thing) });
+  } finally {
+    await cleanup();
+  }
+}
