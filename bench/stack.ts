@@ -26,7 +26,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import type dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ulawToLinear } from '../test/e2e/lib/g711';
@@ -37,6 +36,7 @@ import { withTimeout, type SipPhone } from '../test/e2e/lib/sip-phones';
 import { ADDR, missingServers, startStack, type Stack } from '../test/e2e/lib/stack';
 import { FLAG_SETTLE_MS } from '../src/media/call-conference';
 import { BaselineB2bua } from './baseline-b2bua';
+import { listening, waitListening } from './lib/load-stack';
 import { Row, median, nowMs, percentile, printTable, runIfMain, sleep } from './lib/report';
 
 const BASE_ADDR = '127.0.0.4';
@@ -70,23 +70,6 @@ function directoryYaml(): string {
   return `users:\n${users.join('\n')}\nnumbers:\n${numbers.join('\n')}\n`;
 }
 
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, host, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
-async function waitListening(host: string, port: number, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await listening(host, port))) {
-    if (Date.now() > until) throw new Error(`${what} did not listen on ${host}:${port}`);
-    await sleep(100);
-  }
-}
 
 // ---- hearing, per 20 ms RTP packet ----
 
@@ -457,7 +440,7 @@ export async function main(): Promise<void | 'skipped'> {
     const tStart = nowMs();
     stack = await startStack({ directoryFile });
     drachtio = startDrachtio(dir);
-    await waitListening(BASE_ADDR, BASE_ADMIN, 10_000, 'baseline drachtio');
+    await waitListening(BASE_ADDR, BASE_ADMIN, 10_000, 'baseline drachtio', 100);
     baseline = new BaselineB2bua({
       drachtio: { host: BASE_ADDR, port: BASE_ADMIN, secret: 'cymru' },
       freeswitch: { address: '127.0.0.1', port: 8021, secret: 'ClueCon', listenAddress: '127.0.0.1', listenPort: BASE_FSMRF_PORT },

@@ -47,11 +47,11 @@ export function listening(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function waitListening(host: string, port: number, ms: number, what: string): Promise<void> {
+export async function waitListening(host: string, port: number, ms: number, what: string, everyMs = 200): Promise<void> {
   const until = Date.now() + ms;
   while (!(await listening(host, port))) {
     if (Date.now() > until) throw new Error(`${what} did not listen on ${host}:${port}`);
-    await sleep(200);
+    await sleep(everyMs);
   }
 }
 
