@@ -5,6 +5,7 @@ import { DialFailedError } from './dial';
 import type { LiveCall } from './live-call';
 import { adoptLeg, dialParticipant, dropDialed } from './participant-legs';
 import { Reach, reachDevice, trunkTarget } from './reach';
+import { isOnACall } from './ring';
 import type { SupervisorDialer } from './supervisor-dialer';
 import { hangUpLeg } from './teardown';
 import { normaliseNumber } from './uri';
@@ -94,9 +95,7 @@ export class SipCallControl {
     if ('userId' in target) {
       const user = await ctx.directory.user(target.userId);
       if (!user) throw new CoachlineError('participant_unreachable', `no user ${target.userId}`);
-      if (ctx.calls.all().some((c) => c.call.participants.some((p) => p.userId === user.id && p.status !== 'left'))) {
-        throw new CoachlineError('participant_busy', `${user.id} is on another call`);
-      }
+      if (isOnACall(ctx, user.id)) throw new CoachlineError('participant_busy', `${user.id} is on another call`);
       const reach = await reachDevice(user, user.device, ctx.registrations, ctx.settings);
       if (reach.kind === 'unreachable') throw new CoachlineError('participant_unreachable', reach.reason);
       return { reach, kind: 'internal', address: reach.uri, userId: user.id };

@@ -8,6 +8,7 @@ import { LiveCall } from './live-call';
 import { answerFor, checkOffer, mediaRefusal, sendRefusal } from './offer';
 import { adoptLeg, dialParticipant, dropDialed } from './participant-legs';
 import { reachDevice } from './reach';
+import { isOnACall } from './ring';
 import { endLiveCall } from './teardown';
 import { userPart } from './uri';
 
@@ -24,7 +25,7 @@ export async function internalCall(ctx: SipContext, agent: User, colleague: User
   if (!checked.ok) return sendRefusal(res, checked.refusal);
   const reach = await reachDevice(colleague, colleague.device, ctx.registrations, ctx.settings);
   if (reach.kind === 'unreachable') return void res.send(480, 'Temporarily Unavailable', { headers: { Reason: `SIP;cause=480;text="${reach.reason}"` } });
-  if (onACall(ctx, colleague.id)) return void res.send(486, 'Busy Here', {});
+  if (isOnACall(ctx, colleague.id)) return void res.send(486, 'Busy Here', {});
 
   const held = heldCallOf(ctx, agent.id);
   if (held) return consultCall(ctx, held.live, held.participantId, colleague, reach.uri, checked.offer, req, res);
@@ -40,10 +41,6 @@ function heldCallOf(ctx: SipContext, userId: string): { live: LiveCall; particip
     if (p?.held && (!live.call.transfer || live.call.transfer.phase === 'completed')) return { live, participantId: p.id };
   }
   return undefined;
-}
-
-function onACall(ctx: SipContext, userId: string): boolean {
-  return ctx.calls.all().some((c) => c.call.participants.some((p) => p.userId === userId && p.status !== 'left'));
 }
 
 async function agentToAgent(

@@ -23,6 +23,11 @@ export async function availableAgents(ctx: SipContext, number: NumberEntry): Pro
   return out;
 }
 
+/** Whether a directory user is ringing or talking on one of this instance's calls. */
+export function isOnACall(ctx: SipContext, userId: string): boolean {
+  return agentsOnCalls(ctx).has(userId);
+}
+
 /** Agents ringing or talking on this instance's calls: one call at a time per agent. */
 function agentsOnCalls(ctx: SipContext): Set<string> {
   const ids = new Set<string>();
