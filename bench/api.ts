@@ -39,13 +39,15 @@ import { CALLS_PAGE } from '../src/contract';
 import type { CallRecord } from '../src/store';
 import { startRedis } from '../test/helpers/redis';
 import { LEGAL, SALES, makeWorld, supervisorToken } from '../test/helpers/world';
-import type { LoadResult, LoadSpec } from './lib/load-client';
+import type { HttpClientKind, LoadResult, LoadSpec } from './lib/load-client';
 import { Row, gcOrThrow, heapUsed, nowMs, percentile, printTable, runIfMain, sleep } from './lib/report';
 
 const CALLS = Number(process.env.BENCH_API_CALLS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 8);
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 4);
 const SAMPLES = Number(process.env.BENCH_API_SAMPLES ?? 300);
+/** The load's HTTP client: node:http (default) or fetch (undici), bench/lib/load-client.ts. */
+const CLIENT: HttpClientKind = process.env.BENCH_API_CLIENT === 'fetch' ? 'fetch' : 'http';
 
 const callId = (i: number): string => `call-${i.toString().padStart(5, '0')}`;
 
@@ -240,7 +242,7 @@ export async function main(): Promise<void> {
 
     // ---- under load: N clients in a child process ----
     const clients = Array.from({ length: CLIENTS }, (_, i) => ({ token: supervisorToken(i), callId: callId(supCalls[(i * 13) % supCalls.length]!) }));
-    const common = { base, clients, warmupMs: 500, durationMs: SECONDS * 1000 };
+    const common = { base, clients, client: CLIENT, warmupMs: 500, durationMs: SECONDS * 1000 };
     const health = await loadInChild({ ...common, load: { kind: 'get', paths: ['/healthz'] } });
     const list = await loadInChild({ ...common, load: { kind: 'get', paths: ['/v1/calls'] } });
     // A client that wants every call asks for the largest pages.
@@ -281,7 +283,7 @@ export async function main(): Promise<void> {
     }
     rows.push({ metric: 'heap per live call (service owned-calls map)', unit: 'bytes', value: perCall, baseline: perPlain, against: `the same ${CALLS} call records as plain objects in an array` });
 
-    printTable(`api: ${CALLS} live calls in Redis, ${CLIENTS} concurrent HTTP clients on 127.0.0.1`, rows, [
+    printTable(`api: ${CALLS} live calls in Redis, ${CLIENTS} concurrent HTTP clients (${CLIENT === 'http' ? 'node:http' : 'fetch'}) on 127.0.0.1`, rows, [
       `load: ${SECONDS} s per endpoint after 0.5 s warm-up; GET /v1/calls answers ${(list.bodyBytes / 1024).toFixed(0)} KiB (${CALLS_PAGE.default} of ${CALLS} calls); ` +
         `samples: ${list.latencies.length} / ${walk.latencies.length} / ${detail.latencies.length} / ${cycle.latencies.length} (healthz ${health.latencies.length})`,
       `targets (issue 11): first page p99 ≤ 20 ms → ${percentile(list.latencies, 99).toFixed(1)} ms; walk of all ${CALLS} calls p95 ≤ 100 ms → ${percentile(walk.latencies, 95).toFixed(1)} ms`,

@@ -6,6 +6,7 @@
  *   call changes:  sip ──callChanged──▶ app ──applyPlan──▶ media
  *   supervision:   api ──start/switch/stop──▶ app ──dial/hangup──▶ sip
  */
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Srf from 'drachtio-srf';
 import pino, { type Logger } from 'pino';
@@ -52,6 +53,8 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis error'));
   const store = createStore(redis, config);
   const metrics = new Metrics();
+  // Named here: the SIP side records the dialogs it holds under it (src/sip/held-dialogs.ts).
+  const instanceId = randomUUID();
 
   // One drachtio connection: the SIP app receives calls on it and fsmrf creates its
   // FreeSWITCH endpoints through it. The service observes the calls the SIP app
@@ -106,6 +109,11 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     media,
     directory: store.sipDirectory,
     registrations: store.registrations,
+    heldDialogs: {
+      hold: (id) => store.instances.holdDialog(instanceId, id),
+      release: (ids) => store.instances.releaseDialogs(instanceId, ids),
+      heldBy: (other) => store.instances.heldDialogs(other),
+    },
     observer: {
       callChanged: async (call, change) => service?.callChanged(call, change),
     },
@@ -119,8 +127,9 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     addParticipant: (callId, target, actor) => sip.control.addParticipant(callId, target, actor),
     removeParticipant: (callId, participantId, actor) => sip.control.removeParticipant(callId, participantId, actor),
     takeOver: (req) => sip.control.takeOver(req),
+    hangUpLostDialogs: (instanceId) => sip.hangUpLostDialogs(instanceId),
   };
-  service = new SupervisionService({ store, signaling, media, logger: logger.child({ component: 'app' }), config, metrics, admission });
+  service = new SupervisionService({ store, signaling, media, logger: logger.child({ component: 'app' }), config, metrics, admission, instanceId });
   const directory = new DirectoryService({ store, config });
 
   const api: ApiServer = await buildApiServer({

@@ -1,8 +1,15 @@
+import http from 'node:http';
+
 /**
  * HTTP load generator, run as a child process (fork) so the clients do not share the
- * server's event loop: N concurrent clients over keep-alive connections (fetch), each
+ * server's event loop: N concurrent clients, each on its own keep-alive connection,
  * looping requests for a fixed time. The parent sends one LoadSpec, gets one
  * LoadResult back, and the process exits.
+ *
+ * The client is `node:http` by default (what a server-side integration uses); `fetch`
+ * (undici) is kept to compare with: its `text()` decodes a 270 KB page through
+ * TextDecoder, so eight walkers on this one event loop spent more CPU reading the
+ * listing than the server spent answering it (bench/README.md, the call list).
  */
 
 export interface LoadClient {
@@ -19,8 +26,12 @@ export type LoadKind =
   /** GET `path`, then its `next` pages (`cursor=`) to the end: one sample per walk; `expect` items in all. */
   | { kind: 'walk'; path: string; expect: number };
 
+export type HttpClientKind = 'http' | 'fetch';
+
 export interface LoadSpec {
   base: string;
+  /** Which HTTP client sends the requests (default `http`). */
+  client?: HttpClientKind;
   clients: LoadClient[];
   load: LoadKind;
   warmupMs: number;
@@ -40,10 +51,37 @@ export interface LoadResult {
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-async function expect(res: Response, status: number, what: string): Promise<string> {
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`${what}: ${res.status} ${text.slice(0, 200)}`);
-  return text;
+interface Answer {
+  status: number;
+  text: string;
+}
+
+type Send = (method: string, url: string, headers: Record<string, string>, body?: string) => Promise<Answer>;
+
+const viaFetch: Send = async (method, url, headers, body) => {
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+  return { status: res.status, text: await res.text() };
+};
+
+/** One keep-alive connection per client, as fetch's pool gives each sequential client. */
+function viaHttp(): Send {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  return (method, url, headers, body) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+function expect(res: Answer, status: number, what: string): string {
+  if (res.status !== status) throw new Error(`${what}: ${res.status} ${res.text.slice(0, 200)}`);
+  return res.text;
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -56,11 +94,13 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let lastEnd = warmEnd;
   let bodyBytes = 0;
 
+  const senders = new Map(spec.clients.map((c) => [c, spec.client === 'fetch' ? viaFetch : viaHttp()]));
   const one = async (c: LoadClient, i: number): Promise<void> => {
+    const send = senders.get(c)!;
     const headers = { authorization: `Bearer ${c.token}` };
     if (spec.load.kind === 'get') {
       const path = spec.load.paths[i % spec.load.paths.length]!;
-      const body = await expect(await fetch(spec.base + path, { headers }), 200, `GET ${path}`);
+      const body = expect(await send('GET', spec.base + path, headers), 200, `GET ${path}`);
       bodyBytes = Buffer.byteLength(body);
       return;
     }
@@ -70,24 +110,25 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       let next: string | undefined;
       do {
         const url = next === undefined ? path : `${path}${path.includes('?') ? '&' : '?'}cursor=${next}`;
-        const page = JSON.parse(await expect(await fetch(spec.base + url, { headers }), 200, `GET ${url}`)) as { calls: unknown[]; next?: string };
+        const page = JSON.parse(expect(await send('GET', spec.base + url, headers), 200, `GET ${url}`)) as { calls: unknown[]; next?: string };
         seen += page.calls.length;
         next = page.next;
       } while (next !== undefined);
       if (seen !== want) throw new Error(`walk of ${path}: ${seen} items, ${want} expected`);
       return;
     }
-    const started = await expect(
-      await fetch(`${spec.base}/v1/calls/${encodeURIComponent(c.callId)}/supervisions`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ target: 'internal', mode: 'monitor' }),
-      }),
+    const started = expect(
+      await send(
+        'POST',
+        `${spec.base}/v1/calls/${encodeURIComponent(c.callId)}/supervisions`,
+        { ...headers, 'content-type': 'application/json' },
+        JSON.stringify({ target: 'internal', mode: 'monitor' }),
+      ),
       201,
       'POST supervision',
     );
     const id = (JSON.parse(started) as { id: string }).id;
-    await expect(await fetch(`${spec.base}/v1/supervisions/${encodeURIComponent(id)}`, { method: 'DELETE', headers }), 200, 'DELETE supervision');
+    expect(await send('DELETE', `${spec.base}/v1/supervisions/${encodeURIComponent(id)}`, headers), 200, 'DELETE supervision');
   };
 
   await Promise.all(

@@ -23,8 +23,10 @@ const MISSED_BEATS = 3;
  * see any more still expires with its lease, as before.
  *
  * The dead instance's conference is hung up on every FreeSWITCH this instance shares
- * with it (no channel left, no supervisor left listening); its phones' SIP dialogs stay
- * on its drachtio-server until they hang up (docs/ARCHITECTURE.md, "Losing an instance").
+ * with it (no channel left, no supervisor left listening), and every SIP dialog it held
+ * on a drachtio-server this instance shares gets a BYE (the customer, the agents, the
+ * supervisors: no phone left connected to nothing). A dialog on a drachtio-server only
+ * the lost instance used is not reached (docs/ARCHITECTURE.md, "Losing an instance").
  */
 export class InstanceReaper {
   private timer: NodeJS.Timeout | undefined;
@@ -96,6 +98,12 @@ export class InstanceReaper {
         this.ops.logger(rec.call.id).error({ err, instance: lost }, 'finishing a lost instance\'s call failed');
       });
     }
+    // After the conferences: a phone that gets its BYE finds its call already ended in the API.
+    const dialogs = await this.ops.d.signaling.hangUpLostDialogs(lost).catch((err: unknown) => {
+      logger.warn({ err, instance: lost }, 'hanging up a lost instance’s dialogs failed');
+      return undefined;
+    });
+    if (dialogs) logger.warn({ instance: lost, ...dialogs }, 'hung up the SIP dialogs a lost instance held on this drachtio-server');
     await store.instances.finished(lost);
   }
 

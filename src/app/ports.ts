@@ -61,6 +61,12 @@ export interface SignalingPort {
    * hung up. Throws `session_leg_gone` when the supervisor's leg is not up here.
    */
   takeOver(req: TakeoverRequest): Promise<{ participantId: string }>;
+  /**
+   * BYE every SIP dialog a lost instance held (its calls' phones, the trunk, its
+   * supervisors' phones) that is on this instance's drachtio-server; the others are
+   * left alone. Resolves with how many were reached of how many it held.
+   */
+  hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number }>;
 }
 
 export interface MediaPort {

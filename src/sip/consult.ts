@@ -92,6 +92,7 @@ export async function consultCall(
     }
     if (res.finalResponseSent) return void (await endConsult(ctx, live, line, 'consult cancelled'));
     line.dialog = await ctx.srf.createUAS(req, res, { localSdp: answerFor(offer, media.localSdp) });
+    ctx.held.track(line.dialog);
     wireLine(ctx, live, line);
     live.log.info({ callId: live.id, by, colleague: colleague.id }, 'consulting');
   } catch (err) {

@@ -5,6 +5,7 @@ import type { CallMediaPort } from '../app/ports';
 import type { Acl } from './acl';
 import type { AgentAcl } from './agent-acl';
 import type { SipAuthThrottle } from './auth-throttle';
+import type { HeldDialogs } from './held-dialogs';
 import type { LiveCalls } from './live-call';
 import type { CallObserver, RegistrationStore, SipDirectory } from './ports';
 
@@ -24,6 +25,8 @@ export interface SipContext {
   srf: Srf;
   media: CallMediaPort;
   calls: LiveCalls;
+  /** The dialogs this instance holds, for a survivor to hang up if it dies. */
+  held: HeldDialogs;
   directory: SipDirectory;
   registrations: RegistrationStore;
   observer: CallObserver;

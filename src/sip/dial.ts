@@ -33,6 +33,8 @@ export interface DialOptions {
   onProvisional?: (status: number) => void;
   /** Set by dial(): calling it CANCELs the INVITE. */
   registerCancel?: (cancel: () => void) => void;
+  /** Told of the dialog once answered (src/sip/held-dialogs.ts). */
+  held?: { track(dialog: Srf.Dialog): void };
 }
 
 export interface DialedLeg {
@@ -97,6 +99,7 @@ export async function dial(srf: Srf, media: CallMediaPort, o: DialOptions): Prom
     );
     finished = true;
     clearTimeout(timer);
+    o.held?.track(dialog);
     if (cancelledBy) {
       // 200 OK crossed our CANCEL: hang up what answered.
       hangUp(dialog);

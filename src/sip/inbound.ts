@@ -83,6 +83,7 @@ export async function inboundCall(ctx: SipContext, req: Srf.SrfRequest, res: Srf
       return;
     }
     const dialog = await ctx.srf.createUAS(req, res, { localSdp: answer });
+    ctx.held.track(dialog);
     adoptLeg(ctx, live, customerId, { dialog, media });
     log.info({ number: number.e164, agent: winner }, 'inbound call connected');
   } catch (err) {

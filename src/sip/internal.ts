@@ -77,6 +77,7 @@ async function agentToAgent(
     });
     if (!ctx.calls.get(callId)) return void (await dropDialed(dialed));
     const dialog = await ctx.srf.createUAS(req, res, { localSdp: answerFor(offer, media.localSdp) });
+    ctx.held.track(dialog);
     adoptLeg(ctx, live, 'a1', { dialog, media });
     adoptLeg(ctx, live, 'a2', dialed);
     await live.update({ type: 'agent_answered', actor: 'a2', detail: { userId: colleague.id } }, (c) => participantAnswered(c, 'a2'));

@@ -65,6 +65,7 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
   if (!agentMedia) return;
   try {
     const customer = await dial(ctx.srf, ctx.media, {
+      held: ctx.held,
       callId,
       key: customerId,
       uri: reach.uri,
@@ -84,6 +85,7 @@ export async function outboundCall(ctx: SipContext, agent: User, req: Srf.SrfReq
       return;
     }
     const agentDialog = await ctx.srf.createUAS(req, res, { localSdp: answerFor(offer, agentMedia.localSdp) });
+    ctx.held.track(agentDialog);
     let call = newCall({ id: callId, direction: 'outbound', number: onNumber, emergency, customer: { id: customerId, address: dialed } });
     call = participantAnswered(addRinging(call, { id: agentId, kind: 'internal', userId: agent.id, address: userPart(req.get('From')) ?? agent.id, origin: 'call' }), agentId);
     const live = new LiveCall(call, ctx.observer, log);

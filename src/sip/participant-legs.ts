@@ -18,6 +18,7 @@ export async function dialParticipant(
 ): Promise<DialedLeg> {
   try {
     return await dial(ctx.srf, ctx.media, {
+      held: ctx.held,
       callId: live.id,
       key: pid,
       uri,

@@ -8,6 +8,7 @@ import { AgentAcl } from './agent-acl';
 import type { SipAuthThrottle } from './auth-throttle';
 import type { SipContext, SipSettings } from './context';
 import { NonceIssuer } from './digest';
+import { HeldDialogs, type HeldDialogStore } from './held-dialogs';
 import { LiveCalls } from './live-call';
 import type { CallObserver, RegistrationStore, SipDirectory } from './ports';
 import { sipRoutes } from './routes';
@@ -35,6 +36,8 @@ export interface SipAppOptions {
   media: CallMediaPort;
   directory: SipDirectory;
   registrations: RegistrationStore;
+  /** Where this instance's dialogs are recorded for a survivor (src/sip/held-dialogs.ts). */
+  heldDialogs: HeldDialogStore;
   observer: CallObserver;
   admission: AdmissionPort;
   log: Logger;
@@ -58,6 +61,7 @@ export class SipApp {
       srf: this.srf,
       media: o.media,
       calls: this.calls,
+      held: new HeldDialogs(o.srf, o.heldDialogs, o.log),
       directory: o.directory,
       registrations: o.registrations,
       observer: o.observer,
@@ -147,11 +151,17 @@ export class SipApp {
     return this.connected ? { ok: true, detail: 'connected' } : { ok: false, detail: this.lastError };
   }
 
+  /** BYE the phones of a lost instance's calls where they share this drachtio-server (src/sip/held-dialogs.ts). */
+  hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number }> {
+    return this.ctx.held.hangUpLost(instanceId);
+  }
+
   /** Hang up every call of this instance (shutdown: FreeSWITCH would keep the channels). */
   async stop(): Promise<void> {
     try {
       await Promise.all(this.calls.all().map((c) => endLiveCall(this.ctx, c, 'shutdown')));
     } finally {
+      this.ctx.held.stop();
       disconnectDrachtio(this.srf);
     }
   }

@@ -49,6 +49,7 @@ export class SupervisorDialer implements Pick<SignalingPort, 'dialSupervisor' | 
     let rang = false;
     // Resolve once the INVITE is on its way; the rest is reported through events.
     const sent = dial(ctx.srf, ctx.media, {
+      held: ctx.held,
       callId: req.callId,
       key: req.sessionId,
       uri: reach.uri,

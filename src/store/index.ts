@@ -79,7 +79,7 @@ export function createStore(redis: RedisClient, config: StoreConfig): Store {
     rateLimits: new RateLimitStore(redis, keys),
     tickets: new EventTicketStore(redis, keys),
     commands: new CommandBus(redis, keys),
-    instances: new InstanceStore(redis, keys, timelineTtlSec),
+    instances: new InstanceStore(redis, keys, timelineTtlSec, leaseMs),
     async ping() {
       const t0 = process.hrtime.bigint();
       await guard(() => redis.ping());

@@ -4,16 +4,17 @@ import { Keys } from './keys';
 import { Script } from './script';
 
 /**
- * KEYS instances, lost · ARGV instanceId, expiryMs → 'ok' | 'lost'. An instance's
- * heartbeat; refused ('lost') once a survivor has finished this instance's calls for
- * it (it was cut off or paused past its heartbeat): it must let them go before it
- * joins again (`rejoin`).
+ * KEYS instances, lost, dialogs · ARGV instanceId, expiryMs, dialogsTtlMs → 'ok' | 'lost'.
+ * An instance's heartbeat (which also keeps its held dialogs' set); refused ('lost')
+ * once a survivor has finished this instance's calls for it (it was cut off or paused
+ * past its heartbeat): it must let them go before it joins again (`rejoin`).
  */
 const BEAT = new Script(
   'instance_beat',
   `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'lost' end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return 'ok'
 `,
 );
@@ -29,12 +30,37 @@ export class InstanceStore {
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly tombstoneTtlSec: number,
+    /** How long a held-dialog set outlives its instance's last beat or addition: one lease. */
+    private readonly dialogsTtlMs: number,
   ) {}
 
   /** Says `instanceId` is alive until `expiry`; 'lost' if its calls were already finished for it. */
   async beat(instanceId: string, expiry: number): Promise<'ok' | 'lost'> {
     const k = this.keys;
-    return (await guard(() => BEAT.run(this.redis, [k.instances(), k.instanceLost(instanceId)], [instanceId, expiry]))) as 'ok' | 'lost';
+    return (await guard(() => BEAT.run(this.redis, [k.instances(), k.instanceLost(instanceId), k.instanceDialogs(instanceId)], [instanceId, expiry, this.dialogsTtlMs]))) as
+      | 'ok'
+      | 'lost';
+  }
+
+  /**
+   * A SIP dialog `instanceId` holds on its drachtio-server (a phone's, the trunk's, a
+   * supervisor's): if the instance is lost, a survivor on the same drachtio-server
+   * hangs it up (src/sip/held-dialogs.ts).
+   */
+  async holdDialog(instanceId: string, dialogId: string): Promise<void> {
+    const key = this.keys.instanceDialogs(instanceId);
+    await guard(() => this.redis.multi().sadd(key, dialogId).pexpire(key, this.dialogsTtlMs).exec());
+  }
+
+  /** Dialogs that ended (either side hung up). */
+  async releaseDialogs(instanceId: string, dialogIds: string[]): Promise<void> {
+    if (dialogIds.length === 0) return;
+    await guard(() => this.redis.srem(this.keys.instanceDialogs(instanceId), ...dialogIds));
+  }
+
+  /** The dialogs an instance held when it last said so. */
+  async heldDialogs(instanceId: string): Promise<string[]> {
+    return guard(() => this.redis.smembers(this.keys.instanceDialogs(instanceId)));
   }
 
   /** Instances whose heartbeat expired before `now`. */
@@ -51,7 +77,12 @@ export class InstanceStore {
   async finished(lostId: string): Promise<void> {
     const k = this.keys;
     await guard(() =>
-      this.redis.multi().zrem(k.instances(), lostId).set(k.instanceLost(lostId), '1', 'EX', this.tombstoneTtlSec).del(k.instanceReaper(lostId)).exec(),
+      this.redis
+        .multi()
+        .zrem(k.instances(), lostId)
+        .set(k.instanceLost(lostId), '1', 'EX', this.tombstoneTtlSec)
+        .del(k.instanceReaper(lostId), k.instanceDialogs(lostId))
+        .exec(),
     );
   }
 
@@ -60,8 +91,8 @@ export class InstanceStore {
     await guard(() => this.redis.del(this.keys.instanceLost(instanceId)));
   }
 
-  /** A clean stop: nobody needs to finish anything for it. */
+  /** A clean stop: nobody needs to finish anything for it (its calls were hung up). */
   async leave(instanceId: string): Promise<void> {
-    await guard(() => this.redis.zrem(this.keys.instances(), instanceId));
+    await guard(() => this.redis.multi().zrem(this.keys.instances(), instanceId).del(this.keys.instanceDialogs(instanceId)).exec());
   }
 }

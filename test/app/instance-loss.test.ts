@@ -80,6 +80,7 @@ t.test('losing the instance that owns live calls', async (t) => {
     t.same(w.signaling.hangups, [], 'the survivor hangs up nothing: the legs were on the lost instance');
     t.same(w.media.applied, [], 'nor plans its conference');
     t.same(w.media.dropped, ['call-1'], 'but hangs its conference up on the shared FreeSWITCH: no channel left, no supervisor still listening');
+    t.same(w.signaling.lostHungUp, ['instance-2'], 'and BYEs the SIP dialogs the lost instance held on a shared drachtio-server');
     t.equal(await w.redis.zscore(w.store.keys.instances(), 'instance-2'), null, 'the lost instance left the registry');
     t.ok(await w.redis.zscore(w.store.keys.instances(), 'instance-1'), 'the survivor is in it');
   });

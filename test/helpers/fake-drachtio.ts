@@ -32,12 +32,23 @@ export interface FakeRequest {
   dialogId?: string;
 }
 
+/** A request the app sent inside a dialog (`sip|<txn>|<dialogId>`), as drachtio-server received it. */
+export interface AppRequest {
+  dialogId: string;
+  method: string;
+  headers: Record<string, string>;
+}
+
 let seq = 0;
 
 export class FakeDrachtio {
   readonly routes: string[] = [];
   /** Every SIP response the app sent, in order. */
   readonly responses: AppResponse[] = [];
+  /** Every request the app sent inside a dialog, in order. */
+  readonly requests: AppRequest[] = [];
+  /** Dialogs this server holds: a request naming another one is refused as drachtio-server refuses it. */
+  readonly dialogs = new Set<string>();
   private socket: net.Socket | undefined;
   private buffer = Buffer.alloc(0);
   private authenticated: (() => void) | undefined;
@@ -99,17 +110,48 @@ export class FakeDrachtio {
     } else if (type === 'sip') {
       const raw = frame.slice(eol + 2);
       const [statusLine, ...lines] = raw.split('\r\n\r\n')[0]!.split('\r\n');
-      const m = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(statusLine ?? '');
-      if (!m) return;
       const headers: Record<string, string> = {};
       for (const l of lines) {
         const i = l.indexOf(':');
         if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
       }
+      const request = /^([A-Z]+) \S+ SIP\/2\.0$/.exec(statusLine ?? '');
+      if (request && token[3]) return this.requestInDialog(msgId!, token[3], request[1]!, headers, raw);
+      const m = /^SIP\/2\.0 (\d{3}) ?(.*)$/.exec(statusLine ?? '');
+      if (!m) return;
       this.responses.push({ transactionId: token[2]!, status: Number(m[1]), reason: m[2]!, headers, raw });
       this.write(`${randomUUID()}|response|${msgId}|OK|application|${raw.length}|udp|127.0.0.1|5060|00:00:00.000000|${token[2]}|${token[3] ?? ''}\r\n${raw}`);
       this.waiters.splice(0).forEach((w) => w());
     }
+  }
+
+  /**
+   * drachtio-server's answer to a request the app sends inside a dialog: refused when it
+   * holds no such dialog ("unable to find dialog…", as SipDialogController says), else
+   * echoed as sent and answered 200 OK by the far end.
+   */
+  private requestInDialog(msgId: string, dialogId: string, method: string, headers: Record<string, string>, raw: string): void {
+    this.requests.push({ dialogId, method, headers });
+    if (!this.dialogs.has(dialogId)) {
+      this.write(`${randomUUID()}|response|${msgId}|NOK|unable to find dialog for dialog id provided`);
+      return;
+    }
+    if (method === 'BYE') this.dialogs.delete(dialogId);
+    const txn = randomUUID();
+    this.write(`${randomUUID()}|response|${msgId}|OK|application|${raw.length}|udp|127.0.0.1|5060|00:00:00.000000|${txn}|${dialogId}\r\n${raw}`);
+    // What the app sent names the dialog only; drachtio-server filled in its headers.
+    const ok = [
+      'SIP/2.0 200 OK',
+      'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-fake-bye',
+      `From: <sip:coachline@127.0.0.1>;tag=${dialogId}-local`,
+      `To: <sip:phone@192.0.2.10>;tag=${dialogId}-remote`,
+      `Call-ID: ${dialogId}`,
+      `CSeq: 2 ${method}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+    this.write(`${randomUUID()}|sip|network|${Buffer.byteLength(ok)}|udp|192.0.2.10|5060|00:00:00.000000|${txn}|${dialogId}\r\n${ok}`);
   }
 
   /** A SIP request from the network, as drachtio-server hands it to the app; resolves with its transaction id. */
@@ -176,6 +218,7 @@ export async function sipAppOnFake(log: Logger): Promise<{ fake: FakeDrachtio; a
     media: untouched,
     directory: untouched,
     registrations: untouched,
+    heldDialogs: untouched,
     observer: untouched,
     admission: untouched,
     log,

@@ -51,6 +51,13 @@ export class RecordingSignaling implements SignalingPort {
     return { participantId: req.sessionId };
   }
 
+  readonly lostHungUp: string[] = [];
+
+  async hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number }> {
+    this.lostHungUp.push(instanceId);
+    return { reached: 0, held: 0 };
+  }
+
   /** Sends a dial event for a session, as the SIP adapter would. */
   emit(sessionId: string, e: DialEvent): void {
     const l = this.listeners.get(sessionId);

@@ -151,6 +151,8 @@ export interface SipWorld {
 }
 
 export const SIP_DOMAIN = '127.0.0.1';
+/** The instance id the SIP world records its held dialogs under. */
+export const SIP_WORLD_INSTANCE = 'sip-world';
 
 /** Writes `yaml` as a directory file, imports it, and starts a SipApp on doubles of drachtio and FreeSWITCH. */
 export async function sipWorld(
@@ -189,6 +191,11 @@ export async function sipWorld(
     media: media.port,
     directory: store.sipDirectory,
     registrations: store.registrations,
+    heldDialogs: {
+      hold: (id) => store.instances.holdDialog(SIP_WORLD_INSTANCE, id),
+      release: (ids) => store.instances.releaseDialogs(SIP_WORLD_INSTANCE, ids),
+      heldBy: (other) => store.instances.heldDialogs(other),
+    },
     observer: { callChanged: async () => undefined },
     log,
   });

@@ -13,6 +13,8 @@ export class SipPhone {
   readonly rtp: RtpPhone;
   dialog: Srf.Dialog | undefined;
   lastInvite: Srf.SrfRequest | undefined;
+  /** The Reason header of the last BYE this phone got, if it had one. */
+  lastByeReason: string | undefined;
   answering: Answering = { kind: 'auto' };
   private hangupWaiters: (() => void)[] = [];
   private inviteWaiters: (() => void)[] = [];
@@ -32,7 +34,10 @@ export class SipPhone {
   private adopt(dialog: Srf.Dialog): void {
     this.dialog = dialog;
     this.rtp.setRemote(dialog.remote.sdp);
-    dialog.on('destroy', () => this.gone());
+    dialog.on('destroy', (bye?: Srf.SrfRequest) => {
+      this.lastByeReason = bye?.get?.('Reason') || undefined;
+      this.gone();
+    });
     dialog.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
       this.rtp.setRemote(req.body || dialog.remote.sdp);
       res.send(200, { body: this.rtp.sdp(), headers: { 'Content-Type': 'application/sdp' } });

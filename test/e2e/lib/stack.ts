@@ -49,6 +49,11 @@ export interface Stack {
   freeswitch(cmd: string): Promise<string>;
   /** An API command on FreeSWITCH `i` itself, through its own fs_cli (not the app's connection). */
   freeswitchAt(i: number, cmd: string): Promise<string>;
+  /**
+   * The settings every coachline instance of this stack runs with (as environment
+   * variables): another one can run as its own process (`npm start`), say to be killed.
+   */
+  appEnv: Record<string, string>;
   /** The server processes, for fault cases: killed, hung, restarted on the same address. */
   servers: { freeswitch: ManagedServer[]; drachtio: ManagedServer; redis: RedisServer };
   stop(): Promise<void>;
@@ -165,7 +170,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
     const directoryFile = opts.directoryFile ?? path.join(dir, 'directory.yaml');
     if (!opts.directoryFile) writeFileSync(directoryFile, directoryYaml());
-    const config = loadConfig({
+    const appEnv: Record<string, string> = {
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(opts.httpPort ?? 0),
@@ -185,7 +190,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       AGENT_RING_TIMEOUT_SEC: '10',
       CONFIRM_TIMEOUT_SEC: '4',
       ...opts.env,
-    });
+    };
+    const config = loadConfig(appEnv);
     for (let i = 0; i < (opts.apps ?? 1); i++) {
       // Each instance has its own listener for FreeSWITCH's outbound event sockets.
       const own = i === 0 ? config : { ...config, http: { ...config.http, port: 0 }, freeswitch: { ...config.freeswitch, listenPort: config.freeswitch.listenPort + i } };
@@ -223,6 +229,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       app,
       apps,
       apiAt,
+      appEnv,
       carrier,
       desk,
       freeswitch: fsApi,
