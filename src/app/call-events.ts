@@ -70,7 +70,7 @@ async function recordTargetHold(ops: SessionOps, call: Call, r: SessionRecord, c
  * A supervisor who took the call over stayed busy while in it (call-control.ts): when
  * their leg leaves, or the call ends, they are available again.
  */
-async function freeTakenOver(ops: SessionOps, before: Call | undefined, call: Call): Promise<void> {
+export async function freeTakenOver(ops: SessionOps, before: Call | undefined, call: Call): Promise<void> {
   for (const p of call.participants) {
     if (p.origin !== 'takeover' || !p.userId || p.status !== 'left') continue;
     if (before?.participants.find((x) => x.id === p.id)?.status === 'left') continue;

@@ -1,5 +1,6 @@
 import { endCall } from '../domain';
 import { OwnerUnavailableError, type CallRecord } from '../store';
+import { freeTakenOver } from './call-events';
 import { SessionOps } from './session-ops';
 
 /** Heartbeats per LOCK_TTL: a lost instance is noticed within 4 of them (see below). */
@@ -120,6 +121,8 @@ export class InstanceReaper {
     // The lost owner cannot save any more, and only the claim's winner is here: the one writer.
     await store.calls.save(ended, rec, now);
     await this.ops.recordCall(ended.call, 'call_ended', undefined, detail);
+    // A supervisor who had taken the call over was busy in it: available again.
+    await freeTakenOver(this.ops, rec.call, ended.call);
     // Its conference lives on where FreeSWITCH is shared with this instance: hang it up, so
     // that no channel is left carrying the call — above all no supervisor still listening.
     await this.ops.d.media.dropConference(rec.call.id).catch((err: unknown) => this.ops.logger(rec.call.id).warn({ err }, 'dropping a lost call’s conference failed'));

@@ -1,8 +1,8 @@
 import t, { Test } from 'tap';
-import { User, setHeld } from '../../src/domain';
+import { User, addRinging, participantAnswered, participantLeft, setHeld } from '../../src/domain';
 import { toDomainUser } from '../../src/app';
 import { startRedis, RedisServer } from '../helpers/redis';
-import { activeCall, auth, makeWorld, Instance, World } from '../helpers/world';
+import { SALES, activeCall, auth, makeWorld, Instance, World } from '../helpers/world';
 
 /**
  * Issue 13, item 3: the instance that owns live calls is killed (kill -9: no teardown,
@@ -14,6 +14,9 @@ import { activeCall, auth, makeWorld, Instance, World } from '../helpers/world';
  * survivor is asked to look at a moment half a lease later — past the lost instance's
  * heartbeat (0.3 × LOCK_TTL), before its records' lease ends.
  */
+
+/** A supervisor in a call they took over (rem, who supervises nothing in these scenes). */
+const TAKER = 'rem';
 
 async function userOf(w: Instance, id: string): Promise<User> {
   return toDomainUser((await w.store.directory.getUser(id))!);
@@ -83,6 +86,22 @@ t.test('losing the instance that owns live calls', async (t) => {
     t.same(w.signaling.lostHungUp, ['instance-2'], 'and BYEs the SIP dialogs the lost instance held on a shared drachtio-server');
     t.equal(await w.redis.zscore(w.store.keys.instances(), 'instance-2'), null, 'the lost instance left the registry');
     t.ok(await w.redis.zscore(w.store.keys.instances(), 'instance-1'), 'the survivor is in it');
+  });
+
+  t.test('a supervisor who had taken over one of its calls is available again', async (t) => {
+    const { w, owner, later } = await scene(t, server);
+    // call-2: the agent left, the supervisor's leg took the call over (call-control.ts).
+    let call = activeCall('call-2', SALES, 'bob');
+    call = participantAnswered(addRinging(call, { id: 's-took', kind: 'internal', userId: TAKER, address: `sip:${TAKER}@desk`, origin: 'takeover' }), 's-took');
+    call = participantLeft(call, 'A');
+    await owner.service.callChanged(call, { type: 'takeover' });
+    await owner.service.idle();
+    await w.store.presence.set(TAKER, 'busy');
+    await kill(owner);
+    await w.service.checkInstances(later);
+    await w.service.idle();
+    t.equal((await w.store.calls.get('call-2'))?.call.ended, true, 'the call ended');
+    t.equal((await w.store.presence.get(TAKER)).status, 'available', 'the supervisor in it is available, not left busy');
   });
 
   t.test('an instance whose beats lapsed but that still answers is slow, not lost', async (t) => {
