@@ -100,16 +100,4 @@ t.test('held dialogs', async (t) => {
     await held.sweep();
     await t.rejects(held.hangUpLost('lost'), /redis away/, 'the survivor hears of it (the reaper logs it and goes on)');
   });
-
-  t.test('a beat keeps the set; finishing a lost instance and a clean stop delete it', async (t) => {
-    await store.instances.holdDialog('beating', 'x;uas');
-    await redis.client().pexpire(store.keys.instanceDialogs('beating'), 50);
-    await store.instances.beat('beating', Date.now() + 1000);
-    t.ok((await redis.client().pttl(store.keys.instanceDialogs('beating'))) > 1000, 'renewed for a lease');
-    await store.instances.finished('beating');
-    t.equal(await redis.client().exists(store.keys.instanceDialogs('beating')), 0, 'finished: gone');
-    await store.instances.holdDialog('stopping', 'y;uas');
-    await store.instances.leave('stopping');
-    t.equal(await redis.client().exists(store.keys.instanceDialogs('stopping')), 0, 'left: gone');
-  });
 });
