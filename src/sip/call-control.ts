@@ -95,7 +95,7 @@ export class SipCallControl {
     if ('userId' in target) {
       const user = await ctx.directory.user(target.userId);
       if (!user) throw new CoachlineError('participant_unreachable', `no user ${target.userId}`);
-      if (isOnACall(ctx, user.id)) throw new CoachlineError('participant_busy', `${user.id} is on another call`);
+      if (await isOnACall(ctx, user.id)) throw new CoachlineError('participant_busy', `${user.id} is on another call`);
       const reach = await reachDevice(user, user.device, ctx.registrations, ctx.settings);
       if (reach.kind === 'unreachable') throw new CoachlineError('participant_unreachable', reach.reason);
       return { reach, kind: 'internal', address: reach.uri, userId: user.id };

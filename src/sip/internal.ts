@@ -25,7 +25,7 @@ export async function internalCall(ctx: SipContext, agent: User, colleague: User
   if (!checked.ok) return sendRefusal(res, checked.refusal);
   const reach = await reachDevice(colleague, colleague.device, ctx.registrations, ctx.settings);
   if (reach.kind === 'unreachable') return void res.send(480, 'Temporarily Unavailable', { headers: { Reason: `SIP;cause=480;text="${reach.reason}"` } });
-  if (isOnACall(ctx, colleague.id)) return void res.send(486, 'Busy Here', {});
+  if (await isOnACall(ctx, colleague.id)) return void res.send(486, 'Busy Here', {});
 
   const held = heldCallOf(ctx, agent.id);
   if (held) return consultCall(ctx, held.live, held.participantId, colleague, reach.uri, checked.offer, req, res);

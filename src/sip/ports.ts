@@ -30,6 +30,8 @@ export interface SipDirectory {
   /** The user whose SIP username (or extension) this is. */
   userBySipUsername(username: string): Promise<User | undefined>;
   status(userId: string): Promise<UserStatus>;
+  /** Which of these users are ringing or talking on a live call of any instance (the shared call index). */
+  busyAgents(userIds: readonly string[]): Promise<Set<string>>;
   credentials(username: string): Promise<SipCredentials | undefined>;
 }
 

@@ -13,7 +13,7 @@ import { reachDevice } from './reach';
  */
 export async function availableAgents(ctx: SipContext, number: NumberEntry): Promise<User[]> {
   const users = await Promise.all(number.distribution.map((id) => ctx.directory.user(id)));
-  const onCall = agentsOnCalls(ctx);
+  const onCall = await agentsOnCalls(ctx, number.distribution);
   const out: User[] = [];
   for (const u of users) {
     if (!u || u.role !== 'agent' || !u.device || u.device.kind === 'remote_number' || onCall.has(u.id)) continue;
@@ -23,16 +23,29 @@ export async function availableAgents(ctx: SipContext, number: NumberEntry): Pro
   return out;
 }
 
-/** Whether a directory user is ringing or talking on one of this instance's calls. */
-export function isOnACall(ctx: SipContext, userId: string): boolean {
-  return agentsOnCalls(ctx).has(userId);
+/** Whether a directory user is ringing or talking on a call, here or on another instance. */
+export async function isOnACall(ctx: SipContext, userId: string): Promise<boolean> {
+  return (await agentsOnCalls(ctx, [userId])).has(userId);
 }
 
-/** Agents ringing or talking on this instance's calls: one call at a time per agent. */
-function agentsOnCalls(ctx: SipContext): Set<string> {
+/**
+ * Which of `userIds` are ringing or talking on a call: one call at a time per agent.
+ * This instance's calls are known here, at once; another instance's are in the shared
+ * call index (with several instances on one drachtio-server, consecutive calls land on
+ * different instances). Redis away: only this instance's calls count, and the call goes
+ * on rather than fail for it.
+ */
+async function agentsOnCalls(ctx: SipContext, userIds: readonly string[]): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const live of ctx.calls.all()) {
     for (const p of live.call.participants) if (p.userId && p.status !== 'left') ids.add(p.userId);
+  }
+  const rest = userIds.filter((id) => !ids.has(id));
+  if (rest.length === 0) return ids;
+  try {
+    for (const id of await ctx.directory.busyAgents(rest)) ids.add(id);
+  } catch (err) {
+    ctx.log.warn({ err }, 'cannot read which agents are on other instances’ calls; counting this instance’s only');
   }
   return ids;
 }

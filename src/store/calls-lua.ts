@@ -114,3 +114,29 @@ end
 return repair
 `,
 );
+
+/**
+ * KEYS live (callId → lease expiry), then one agent index per agent asked about
+ * ARGV now → the 1-based positions (among the agent indexes) of the agents on at
+ * least one live call — ringing or connected, on any instance. A call whose lease
+ * ran out (its instance died) does not count.
+ */
+export const BUSY_AGENTS = new Script(
+  'busy_agents',
+  `
+local now = tonumber(ARGV[1])
+local busy = {}
+for i = 2, #KEYS do
+  local ids = redis.call('ZRANGE', KEYS[i], 0, -1)
+  if #ids > 0 then
+    for _, lease in ipairs(redis.call('ZMSCORE', KEYS[1], unpack(ids))) do
+      if lease and tonumber(lease) >= now then
+        busy[#busy + 1] = i - 1
+        break
+      end
+    end
+  end
+end
+return busy
+`,
+);

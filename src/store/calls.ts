@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './client';
 import { Call } from '../domain';
 import { guard, parseJson } from './errors';
-import { LIVE_SESSION_IDS, PAGE_CALL_IDS, REFRESH_CALL, RENEW_CALLS } from './calls-lua';
+import { LIVE_SESSION_IDS, PAGE_CALL_IDS, REFRESH_CALL, RENEW_CALLS, BUSY_AGENTS } from './calls-lua';
 import { Keys, hashTag } from './keys';
 import { SeenMap } from './seen-map';
 import { CallRecord } from './types';
@@ -146,6 +146,17 @@ export class CallStore {
     p.zadd(k.liveCallIds(), 0, call.id);
     p.zadd(k.callIdsByNumber(call.number), 0, call.id);
     for (const a of CallStore.agentsOf(call)) p.zadd(k.callIdsByAgent(a), 0, call.id);
+  }
+
+  /**
+   * Which of these directory users are on a live call — ringing or connected — on any
+   * instance: an agent takes one call at a time, whichever instance rings them.
+   */
+  async busyAgents(userIds: readonly string[], now: number): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const k = this.keys;
+    const positions = (await guard(() => BUSY_AGENTS.runBatched(this.redis, [k.liveCalls(), ...userIds.map((id) => k.callIdsByAgent(id))], [now]))) as number[];
+    return new Set(positions.map((i) => userIds[i - 1]!));
   }
 
   /** Live calls, optionally only those on `number` and/or with agent `agent`, by id. */

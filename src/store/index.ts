@@ -64,12 +64,13 @@ export function createStore(redis: RedisClient, config: StoreConfig): Store {
   const leaseMs = Math.round(lockTtlSec * 1000);
   const directory = new DirectoryStore(redis, keys);
   const presence = new PresenceStore(redis, keys);
+  const calls = new CallStore(redis, keys, leaseMs, timelineTtlSec);
   return {
     keys,
     leaseMs,
-    sipDirectory: new RedisSipDirectory(directory, presence),
+    sipDirectory: new RedisSipDirectory(directory, presence, calls),
     registrations: new RedisRegistrationStore(redis, keys),
-    calls: new CallStore(redis, keys, leaseMs, timelineTtlSec),
+    calls,
     sessions: new SessionStore(redis, keys, leaseMs, timelineTtlSec),
     locks: new LockStore(redis, keys, leaseMs),
     presence,

@@ -2,6 +2,7 @@ import type { RedisClient } from './client';
 import type { User, UserStatus } from '../domain';
 import type { Registration, RegistrationStore, SipCredentials, SipDirectory } from '../sip/ports';
 import { DirectoryStore } from './directory';
+import type { CallStore } from './calls';
 import { guard, parseJson } from './errors';
 import { Keys } from './keys';
 import { PresenceStore } from './presence';
@@ -25,7 +26,13 @@ export class RedisSipDirectory implements SipDirectory {
   constructor(
     private readonly directory: DirectoryStore,
     private readonly presence: PresenceStore,
+    private readonly calls: CallStore,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  busyAgents(userIds: readonly string[]): Promise<Set<string>> {
+    return this.calls.busyAgents(userIds, this.now());
+  }
 
   number(e164: string) {
     return this.directory.getNumber(e164);

@@ -5,10 +5,10 @@
  * sent to either instance's API are run by the owner, checked on real audio.
  */
 import type { Test } from 'tap';
-import { Party, expectHearing } from './lib/hearing';
+import { Party, TONES, expectHearing } from './lib/hearing';
 import { TOKEN, newCall, noChannelsLeft, sofiaPhone, until, type Call } from './lib/flows';
 import { e2eSuite } from './lib/suite';
-import type { Stack } from './lib/stack';
+import { ADDR, NUMBERS, type Stack } from './lib/stack';
 
 async function metric(s: Stack, i: number, pattern: RegExp): Promise<number> {
   const text = await (await fetch(`${s.apps[i]!.httpUrl}/metrics`)).text();
@@ -62,6 +62,33 @@ e2eSuite(
           await call.ana.waitHangup();
         }
         t.same([...owners].sort(), [0, 1], 'drachtio-server gave one new call to each instance');
+        await noChannelsLeft(t, s);
+      },
+    ],
+    [
+      'an agent talking on one instance’s call is not rung by the other’s',
+      async (t, s) => {
+        const call = await newCall(s);
+        const owner = await ownerOf(s);
+        const answeredInvite = call.ana.lastInvite;
+        // Two more customers call Sales: drachtio-server hands them to the two instances in
+        // turn, so one of them reaches the instance that does not hold Ana's call.
+        const answers: number[] = [];
+        for (let n = 0; n < 2; n++) {
+          const other = await s.carrier.phone(`cust-busy-${n}`, TONES.customer);
+          answers.push(
+            await other.call(`sip:${NUMBERS.sales}@${ADDR.app}:5060`).then(
+              () => 200,
+              (err: { status?: number }) => err.status ?? 0,
+            ),
+          );
+          other.hangup();
+        }
+        t.same(answers, [480, 480], `with Ana on a call on instance ${owner} and nobody else available, both new calls get 480 (one on each instance)`);
+        t.equal(call.ana.lastInvite, answeredInvite, 'Ana’s phone got no second INVITE');
+        t.ok(call.ana.connected, 'and her call goes on');
+        call.customer.hangup();
+        await call.ana.waitHangup();
         await noChannelsLeft(t, s);
       },
     ],
