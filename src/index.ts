@@ -80,6 +80,8 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
       sounds: { hold_music: config.media.holdMusic, ringback: config.media.ringback, notify_tone: config.media.notifyTone },
     },
     logger.child({ component: 'media' }),
+    // Created only once calls flow, after `sip` exists.
+    (dialog) => sip.trackDialog(dialog),
   );
   // Admission control: this instance's calls with media, FreeSWITCH's own status, the event loop.
   // Its answers are also each server's heartbeat: a hung FreeSWITCH stops being picked.
@@ -110,6 +112,7 @@ export async function startCoachline(config: Config, logger: Logger = createLogg
     directory: store.sipDirectory,
     registrations: store.registrations,
     heldDialogs: {
+      announce: (server) => store.instances.announceDrachtio(instanceId, server),
       hold: (id) => store.instances.holdDialog(instanceId, id),
       release: (ids) => store.instances.releaseDialogs(instanceId, ids),
       heldBy: (other) => store.instances.heldDialogs(other),

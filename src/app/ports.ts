@@ -66,7 +66,7 @@ export interface SignalingPort {
    * supervisors' phones) that is on this instance's drachtio-server; the others are
    * left alone. Resolves with how many were reached of how many it held.
    */
-  hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number }>;
+  hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number; server?: string }>;
 }
 
 export interface MediaPort {

@@ -3,7 +3,7 @@ import type { CallMediaPort, MediaLeg, MediaPort } from '../app/ports';
 import { CompiledPlan } from '../domain';
 import { CallConference, ConferenceSettings } from './call-conference';
 import { FsLeg } from './fs-leg';
-import type { EslEvent, FsMediaServer } from './fsmrf-types';
+import type { EslEvent, FsEndpoint, FsMediaServer } from './fsmrf-types';
 import { MediaServerPool } from './media-servers';
 
 /**
@@ -23,6 +23,8 @@ export class CallMedia implements MediaPort, CallMediaPort {
     private readonly pool: MediaServerPool,
     private readonly settings: ConferenceSettings,
     private readonly log: Logger,
+    /** Told of each endpoint's SIP dialog (drachtio ↔ FreeSWITCH): a survivor can BYE it if this instance dies. */
+    private readonly onEndpointDialog: (dialog: FsEndpoint['dialog']) => void = () => undefined,
   ) {}
 
   private conference(callId: string): CallConference {
@@ -59,6 +61,7 @@ export class CallMedia implements MediaPort, CallMediaPort {
   async createLeg(callId: string, key: string, remoteSdp?: string): Promise<MediaLeg> {
     const conf = this.conference(callId);
     const endpoint = await conf.server.createEndpoint(remoteSdp ? { remoteSdp } : {});
+    this.onEndpointDialog(endpoint.dialog);
     const leg = new FsLeg(key, endpoint);
     // The call may have ended while the endpoint was being created.
     if (this.calls.get(callId) !== conf) {

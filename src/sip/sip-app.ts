@@ -61,7 +61,7 @@ export class SipApp {
       srf: this.srf,
       media: o.media,
       calls: this.calls,
-      held: new HeldDialogs(o.srf, o.heldDialogs, o.log),
+      held: new HeldDialogs(o.srf, o.heldDialogs, o.log, o.drachtio),
       directory: o.directory,
       registrations: o.registrations,
       observer: o.observer,
@@ -121,6 +121,7 @@ export class SipApp {
   start(): void {
     // drachtio-srf retries the connection by itself while it is not up.
     this.srf.connect({ host: this.options.drachtio.host, port: this.options.drachtio.port, secret: this.options.drachtio.secret });
+    this.ctx.held.start();
     try {
       answerUnparsableMessages(this.srf, this.options.log);
     } catch (err) {
@@ -151,9 +152,14 @@ export class SipApp {
     return this.connected ? { ok: true, detail: 'connected' } : { ok: false, detail: this.lastError };
   }
 
-  /** BYE the phones of a lost instance's calls where they share this drachtio-server (src/sip/held-dialogs.ts). */
-  hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number }> {
+  /** BYE the phones of a lost instance's calls on the drachtio-server they are on (src/sip/held-dialogs.ts). */
+  hangUpLostDialogs(instanceId: string): Promise<{ reached: number; held: number; server?: string }> {
     return this.ctx.held.hangUpLost(instanceId);
+  }
+
+  /** A dialog this instance holds that it did not make through the SIP flows (a FreeSWITCH endpoint's). */
+  trackDialog(dialog: Srf.Dialog): void {
+    this.ctx.held.track(dialog);
   }
 
   /** Hang up every call of this instance (shutdown: FreeSWITCH would keep the channels). */

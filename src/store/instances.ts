@@ -4,8 +4,8 @@ import { Keys } from './keys';
 import { Script } from './script';
 
 /**
- * KEYS instances, lost, dialogs · ARGV instanceId, expiryMs, dialogsTtlMs → 'ok' | 'lost'.
- * An instance's heartbeat (which also keeps its held dialogs' set); refused ('lost')
+ * KEYS instances, lost, dialogs, drachtio · ARGV instanceId, expiryMs, dialogsTtlMs → 'ok' | 'lost'.
+ * An instance's heartbeat (which also keeps its held dialogs and their server); refused ('lost')
  * once a survivor has finished this instance's calls for it (it was cut off or paused
  * past its heartbeat): it must let them go before it joins again (`rejoin`).
  */
@@ -15,6 +15,7 @@ const BEAT = new Script(
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'lost' end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
 return 'ok'
 `,
 );
@@ -37,7 +38,7 @@ export class InstanceStore {
   /** Says `instanceId` is alive until `expiry`; 'lost' if its calls were already finished for it. */
   async beat(instanceId: string, expiry: number): Promise<'ok' | 'lost'> {
     const k = this.keys;
-    return (await guard(() => BEAT.run(this.redis, [k.instances(), k.instanceLost(instanceId), k.instanceDialogs(instanceId)], [instanceId, expiry, this.dialogsTtlMs]))) as
+    return (await guard(() => BEAT.run(this.redis, [k.instances(), k.instanceLost(instanceId), k.instanceDialogs(instanceId), k.instanceDrachtio(instanceId)], [instanceId, expiry, this.dialogsTtlMs]))) as
       | 'ok'
       | 'lost';
   }
@@ -58,9 +59,16 @@ export class InstanceStore {
     await guard(() => this.redis.srem(this.keys.instanceDialogs(instanceId), ...dialogIds));
   }
 
-  /** The dialogs an instance held when it last said so. */
-  async heldDialogs(instanceId: string): Promise<string[]> {
-    return guard(() => this.redis.smembers(this.keys.instanceDialogs(instanceId)));
+  /** The drachtio-server (`host:port` as the instance was configured with) its dialogs are on. */
+  async announceDrachtio(instanceId: string, server: string): Promise<void> {
+    await guard(() => this.redis.set(this.keys.instanceDrachtio(instanceId), server, 'PX', this.dialogsTtlMs));
+  }
+
+  /** The dialogs an instance held when it last said so, and the drachtio-server they are on. */
+  async heldDialogs(instanceId: string): Promise<{ server?: string; ids: string[] }> {
+    const k = this.keys;
+    const [ids, server] = await guard(() => Promise.all([this.redis.smembers(k.instanceDialogs(instanceId)), this.redis.get(k.instanceDrachtio(instanceId))]));
+    return { ids, ...(server ? { server } : {}) };
   }
 
   /** Instances whose heartbeat expired before `now`. */
@@ -81,7 +89,7 @@ export class InstanceStore {
         .multi()
         .zrem(k.instances(), lostId)
         .set(k.instanceLost(lostId), '1', 'EX', this.tombstoneTtlSec)
-        .del(k.instanceReaper(lostId), k.instanceDialogs(lostId))
+        .del(k.instanceReaper(lostId), k.instanceDialogs(lostId), k.instanceDrachtio(lostId))
         .exec(),
     );
   }
@@ -93,6 +101,7 @@ export class InstanceStore {
 
   /** A clean stop: nobody needs to finish anything for it (its calls were hung up). */
   async leave(instanceId: string): Promise<void> {
-    await guard(() => this.redis.multi().zrem(this.keys.instances(), instanceId).del(this.keys.instanceDialogs(instanceId)).exec());
+    const k = this.keys;
+    await guard(() => this.redis.multi().zrem(k.instances(), instanceId).del(k.instanceDialogs(instanceId), k.instanceDrachtio(instanceId)).exec());
   }
 }

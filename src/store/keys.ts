@@ -38,7 +38,8 @@
  *   P{calls}:instances                zset instanceId → heartbeat expiry (ms): the app instances alive
  *   P{calls}:instance:<id>:reaper     id of the survivor finishing a lost instance's calls (PX claim)
  *   P{calls}:instance:<id>:lost       tombstone of an instance whose calls were finished for it (TIMELINE_TTL)
- *   P{calls}:instance:<id>:dialogs    set of the drachtio dialog ids the instance holds (phones, trunk, supervisors; LOCK_TTL, renewed by its beats)
+ *   P{calls}:instance:<id>:dialogs    set of the drachtio dialog ids the instance holds (phones, trunk, supervisors, FreeSWITCH; LOCK_TTL, renewed by its beats)
+ *   P{calls}:instance:<id>:drachtio   host:port of the drachtio-server those dialogs are on (the same TTL)
  *   P{dir}:lock:coach:<callId>:<pid>  sessionId of the one coach of that agent leg (PX lease)
  *   P{dir}:lock:supervisor:<userId>   sessionId of the one session of that supervisor (PX lease)
  *   P{dir}:presence:<userId>          hash status, restore, session
@@ -88,6 +89,7 @@ export class Keys {
   instanceReaper = (instanceId: string): string => this.k(Keys.CALLS, 'instance', instanceId, 'reaper');
   instanceLost = (instanceId: string): string => this.k(Keys.CALLS, 'instance', instanceId, 'lost');
   instanceDialogs = (instanceId: string): string => this.k(Keys.CALLS, 'instance', instanceId, 'dialogs');
+  instanceDrachtio = (instanceId: string): string => this.k(Keys.CALLS, 'instance', instanceId, 'drachtio');
 
   coachLock = (callId: string, participantId: string): string => this.k(Keys.DIR, 'lock', 'coach', callId, participantId);
   supervisorLock = (userId: string): string => this.k(Keys.DIR, 'lock', 'supervisor', userId);

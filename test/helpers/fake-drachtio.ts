@@ -77,6 +77,14 @@ export class FakeDrachtio {
     this.socket = s;
     s.on('data', (d) => this.read(d));
     s.on('error', () => undefined);
+    s.on('close', () => {
+      if (this.socket === s) this.socket = undefined;
+    });
+  }
+
+  /** Whether an app is connected now. */
+  get connected(): boolean {
+    return !!this.socket;
   }
 
   private write(payload: string): void {
@@ -218,7 +226,8 @@ export async function sipAppOnFake(log: Logger): Promise<{ fake: FakeDrachtio; a
     media: untouched,
     directory: untouched,
     registrations: untouched,
-    heldDialogs: untouched,
+    // Announced at start (src/sip/held-dialogs.ts): kept nowhere.
+    heldDialogs: { announce: async () => undefined, hold: async () => undefined, release: async () => undefined, heldBy: async () => ({ ids: [] }) },
     observer: untouched,
     admission: untouched,
     log,

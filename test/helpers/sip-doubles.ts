@@ -192,6 +192,7 @@ export async function sipWorld(
     directory: store.sipDirectory,
     registrations: store.registrations,
     heldDialogs: {
+      announce: (server) => store.instances.announceDrachtio(SIP_WORLD_INSTANCE, server),
       hold: (id) => store.instances.holdDialog(SIP_WORLD_INSTANCE, id),
       release: (ids) => store.instances.releaseDialogs(SIP_WORLD_INSTANCE, ids),
       heldBy: (other) => store.instances.heldDialogs(other),

@@ -15,11 +15,13 @@ t.test('held dialogs in the instance registry', async (t) => {
 
   t.test('a beat keeps the set; finishing a lost instance and a clean stop delete it', async (t) => {
     await store.instances.holdDialog('beating', 'x;uas');
-    await redis.client().pexpire(store.keys.instanceDialogs('beating'), 50);
+    await store.instances.announceDrachtio('beating', '10.0.0.1:9022');
+    const keys = [store.keys.instanceDialogs('beating'), store.keys.instanceDrachtio('beating')];
+    for (const k of keys) await redis.client().pexpire(k, 50);
     await store.instances.beat('beating', Date.now() + 1000);
-    t.ok((await redis.client().pttl(store.keys.instanceDialogs('beating'))) > 1000, 'renewed for a lease');
+    for (const k of keys) t.ok((await redis.client().pttl(k)) > 1000, `renewed for a lease: ${k}`);
     await store.instances.finished('beating');
-    t.equal(await redis.client().exists(store.keys.instanceDialogs('beating')), 0, 'finished: gone');
+    t.equal(await redis.client().exists(...keys), 0, 'finished: gone');
     await store.instances.holdDialog('stopping', 'y;uas');
     await store.instances.leave('stopping');
     t.equal(await redis.client().exists(store.keys.instanceDialogs('stopping')), 0, 'left: gone');
@@ -31,8 +33,9 @@ t.test('held dialogs in the instance registry', async (t) => {
     await store.instances.holdDialog('i-2', 'c;uas');
     await store.instances.releaseDialogs('i-1', ['a;uas', 'never-held']);
     await store.instances.releaseDialogs('i-1', []);
-    t.same(await store.instances.heldDialogs('i-1'), ['b;uac']);
-    t.same(await store.instances.heldDialogs('i-2'), ['c;uas'], 'each instance its own');
-    t.same(await store.instances.heldDialogs('i-3'), [], 'none for an instance that held none');
+    await store.instances.announceDrachtio('i-1', '10.0.0.1:9022');
+    t.same(await store.instances.heldDialogs('i-1'), { ids: ['b;uac'], server: '10.0.0.1:9022' });
+    t.same(await store.instances.heldDialogs('i-2'), { ids: ['c;uas'] }, 'each instance its own (this one never said where)');
+    t.same(await store.instances.heldDialogs('i-3'), { ids: [] }, 'none for an instance that held none');
   });
 });

@@ -34,12 +34,13 @@ export async function until(what: string, check: () => Promise<boolean>, ms = 15
   );
 }
 
-export async function newCall(s: Stack): Promise<Call> {
+/** A customer calls Sales (at coachline's drachtio-server, or `at` another one) and Ana answers. */
+export async function newCall(s: Stack, at: string = ADDR.app): Promise<Call> {
   seq += 1;
   const customer = await s.carrier.phone(`cust-s${seq}`, TONES.customer);
   const ana = await s.desk.phone('ana', TONES.agent);
   ana.answering = { kind: 'auto' };
-  await withTimeout(customer.call(`sip:${NUMBERS.sales}@${ADDR.app}:5060`), 15_000, 'call not answered');
+  await withTimeout(customer.call(`sip:${NUMBERS.sales}@${at}:5060`), 15_000, 'call not answered');
   let view: any;
   await until('the call is listed', async () => {
     const r = await s.api('GET', `/v1/calls?agent=ana`, TOKEN.sofia);

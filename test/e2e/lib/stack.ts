@@ -59,7 +59,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function drachtioConfig(address: string, adminPort: number): string {
+/** A drachtio-server's configuration: SIP on `address`:5060, its admin port for apps (secret `cymru`). */
+export function drachtioConfig(address: string, adminPort: number): string {
   return `<drachtio>
   <admin port="${adminPort}" secret="cymru">${address}</admin>
   <sip><contacts><contact>sip:${address}:5060;transport=udp,tcp</contact></contacts></sip>
