@@ -25,9 +25,9 @@ const MISSED_BEATS = 3;
  *
  * The dead instance's conference is hung up on every FreeSWITCH this instance shares
  * with it (no channel left, no supervisor left listening), and every SIP dialog it held
- * on a drachtio-server this instance shares gets a BYE (the customer, the agents, the
- * supervisors: no phone left connected to nothing). A dialog on a drachtio-server only
- * the lost instance used is not reached (docs/ARCHITECTURE.md, "Losing an instance").
+ * gets a BYE on the drachtio-server it is on, this instance's or the lost node's (the
+ * customer, the agents, the supervisors: no phone left connected to nothing). A node
+ * lost whole took its dialogs with it (docs/ARCHITECTURE.md, "Losing an instance").
  */
 export class InstanceReaper {
   private timer: NodeJS.Timeout | undefined;
@@ -104,7 +104,7 @@ export class InstanceReaper {
       logger.warn({ err, instance: lost }, 'hanging up a lost instance’s dialogs failed');
       return undefined;
     });
-    if (dialogs) logger.warn({ instance: lost, ...dialogs }, 'hung up the SIP dialogs a lost instance held on this drachtio-server');
+    if (dialogs) logger.warn({ instance: lost, ...dialogs }, 'hung up the SIP dialogs a lost instance held');
     await store.instances.finished(lost);
   }
 

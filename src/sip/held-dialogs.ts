@@ -144,12 +144,16 @@ export class HeldDialogs {
     const port = Number(server.slice(colon + 1));
     const srf = new Srf();
     return new Promise((resolve, reject) => {
+      let late = false;
       const timer = setTimeout(() => {
+        late = true;
         disconnectDrachtio(srf);
         reject(new Error(`no drachtio-server at ${server} within ${CONNECT_MS} ms`));
       }, CONNECT_MS);
       srf.on('connect', (err: unknown) => {
         if (err) return;
+        // Connected just after giving up: nobody will use it.
+        if (late) return disconnectDrachtio(srf);
         clearTimeout(timer);
         resolve(srf);
       });

@@ -45,8 +45,8 @@ export class InstanceStore {
 
   /**
    * A SIP dialog `instanceId` holds on its drachtio-server (a phone's, the trunk's, a
-   * supervisor's): if the instance is lost, a survivor on the same drachtio-server
-   * hangs it up (src/sip/held-dialogs.ts).
+   * supervisor's, a FreeSWITCH endpoint's): if the instance is lost, a survivor hangs it
+   * up (src/sip/held-dialogs.ts).
    */
   async holdDialog(instanceId: string, dialogId: string): Promise<void> {
     const key = this.keys.instanceDialogs(instanceId);
